@@ -97,6 +97,8 @@ def _check_reception(procedure: Procedure, receiving: Agency, competent: Agency,
         )
     if receiving.id == competent.id or receiving.is_within(competent) or competent.is_within(receiving):
         return False
+    if receiving.kind == AgencyKind.SERVICE_CENTRE and receiving.parent and competent.is_within(receiving.parent):
+        return False  # a public administration service centre receives for every agency of its locality
     scope = offering.boundary_free
     same_province = _province_of(receiving) == _province_of(competent)
     require(

@@ -19,6 +19,13 @@ from motcua.core.clock import VN_TZ
 HEADER = "ngay,nam,thu,ten,loai,ap_dung,can_cu,nguon,trang_thai,ghi_chu\n"
 
 
+
+def empty_calendar() -> None:
+    from motcua.calendar.models import CalendarDay, CalendarYear
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware datetime on the Hanoi wall clock."""
     return datetime(year, month, day, hour, minute, tzinfo=VN_TZ)
@@ -32,6 +39,7 @@ def write_csv(tmp_path: Path, body: str) -> Path:
 
 @pytest.mark.django_db
 def test_malformed_rows_are_reported_with_line_numbers_and_skipped(tmp_path: Path) -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     path = write_csv(
         tmp_path,
         # line 2: good (2025-04-30 is a Wednesday = T4)
@@ -84,6 +92,7 @@ def test_malformed_rows_are_reported_with_line_numbers_and_skipped(tmp_path: Pat
 
 @pytest.mark.django_db
 def test_missing_column_rejects_the_whole_file(tmp_path: Path) -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     path = tmp_path / "bad.csv"
     path.write_text("ngay,nam,ten\n2025-01-01,2025,Tết\n", encoding="utf-8")
     report = services.import_official_days(path)
@@ -95,6 +104,7 @@ def test_missing_column_rejects_the_whole_file(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_importing_twice_is_idempotent() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     first = services.import_official_days(services.default_data_path())
     second = services.import_official_days(services.default_data_path())
     assert (first.created, first.updated, first.unchanged) == (67, 0, 0)
@@ -115,6 +125,7 @@ def test_importing_twice_is_idempotent() -> None:
 
 @pytest.mark.django_db
 def test_a_changed_row_in_the_file_updates_the_existing_row(tmp_path: Path) -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     row = "2025-04-30,2025,T4,Ngày Chiến thắng,nghi_le_tet,CBCCVC,BLLĐ Điều 112,,{status},\n"
     services.import_official_days(write_csv(tmp_path, row.format(status="tinh_theo_luat")))
     report = services.import_official_days(write_csv(tmp_path, row.format(status="chinh_thuc")))
@@ -124,6 +135,7 @@ def test_a_changed_row_in_the_file_updates_the_existing_row(tmp_path: Path) -> N
 
 @pytest.mark.django_db
 def test_dry_run_writes_nothing() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     report = services.import_official_days(services.default_data_path(), dry_run=True)
     assert (report.created, report.years_marked) == (67, [2024, 2025, 2026])
     assert not CalendarDay.objects.exists()
@@ -132,6 +144,7 @@ def test_dry_run_writes_nothing() -> None:
 
 @pytest.mark.django_db
 def test_admin_closure_changes_a_deadline_immediately() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     services.import_official_days(services.default_data_path())
     received = vn(2025, 4, 24, 10, 0)
     assert services.due_at(received, 5, TimeUnit.WORKING_DAYS) == vn(2025, 5, 5, 10, 0)
@@ -158,6 +171,7 @@ def test_admin_closure_changes_a_deadline_immediately() -> None:
 
 @pytest.mark.django_db
 def test_cache_is_not_stale_after_a_rolled_back_transaction() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     services.import_official_days(services.default_data_path())
     received = vn(2025, 4, 24, 10, 0)
     with transaction.atomic():
@@ -169,6 +183,7 @@ def test_cache_is_not_stale_after_a_rolled_back_transaction() -> None:
 
 @pytest.mark.django_db
 def test_unchanged_data_reuses_the_cached_calendar() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     CalendarDay.objects.create(date=date(2025, 4, 28), kind=DayKind.CLOSURE, name="Nghỉ do bão")
     assert services.load_calendar() is services.load_calendar()
     only_2025 = services.load_calendar([2025])
@@ -178,6 +193,7 @@ def test_unchanged_data_reuses_the_cached_calendar() -> None:
 
 @pytest.mark.django_db
 def test_load_calendar_command_prints_counts_and_rejections(tmp_path: Path) -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     out = io.StringIO()
     call_command("load_calendar", "--dry-run", stdout=out)
     assert "[dry run] holidays_2024_2026.csv: 67 rows read, 67 created" in out.getvalue()

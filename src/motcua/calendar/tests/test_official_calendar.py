@@ -18,6 +18,13 @@ from motcua.calendar.models import CalendarDay, CalendarYear, DayKind, DayStatus
 from motcua.core.clock import VN_TZ
 
 
+
+def empty_calendar() -> None:
+    from motcua.calendar.models import CalendarDay, CalendarYear
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware datetime on the Hanoi wall clock."""
     return datetime(year, month, day, hour, minute, tzinfo=VN_TZ)
@@ -32,6 +39,7 @@ def load_real_data() -> None:
 
 @pytest.mark.django_db
 def test_acceptance_example_24_april_2025() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     # Thu 24/4/2025 + 5: 25/4 Fri, 26/4 Sat (make-up), 28/4, 29/4, [30/4–4/5 off], 5/5 -> Mon 5/5/2025.
     assert services.due_at(vn(2025, 4, 24, 9, 15), 5, TimeUnit.WORKING_DAYS) == vn(2025, 5, 5, 9, 15)
@@ -39,6 +47,7 @@ def test_acceptance_example_24_april_2025() -> None:
 
 @pytest.mark.django_db
 def test_the_2025_swap() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert not calendar.is_working_day(date(2025, 5, 2))  # Fri, swapped day off
@@ -51,6 +60,7 @@ def test_the_2025_swap() -> None:
 
 @pytest.mark.django_db
 def test_tet_2025() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert [
@@ -66,6 +76,7 @@ def test_tet_2025() -> None:
 
 @pytest.mark.django_db
 def test_tet_2026() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     # Fri 13/2 + 5: [14/2–22/2 Tết break], 23, 24, 25, 26, 27/2 -> Fri 27/2/2026.
     assert services.due_at(vn(2026, 2, 13, 8, 0), 5, TimeUnit.WORKING_DAYS) == vn(2026, 2, 27, 8, 0)
@@ -73,6 +84,7 @@ def test_tet_2026() -> None:
 
 @pytest.mark.django_db
 def test_new_year_2026_swap_across_the_year_boundary() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert not calendar.is_working_day(date(2026, 1, 2))  # Fri, swapped day off
@@ -85,6 +97,7 @@ def test_new_year_2026_swap_across_the_year_boundary() -> None:
 
 @pytest.mark.django_db
 def test_national_day_2026_swap() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert not calendar.is_working_day(date(2026, 8, 31))  # Mon, swapped day off
@@ -96,6 +109,7 @@ def test_national_day_2026_swap() -> None:
 
 @pytest.mark.django_db
 def test_compensatory_day_27_april_2026() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert not calendar.is_working_day(date(2026, 4, 27))  # Mon, nghỉ bù for Giỗ Tổ on Sun 26/4
@@ -107,6 +121,7 @@ def test_compensatory_day_27_april_2026() -> None:
 
 @pytest.mark.django_db
 def test_national_day_2025() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
     assert not calendar.is_working_day(date(2025, 9, 1))
@@ -117,6 +132,7 @@ def test_national_day_2025() -> None:
 
 @pytest.mark.django_db
 def test_proposed_day_24_november_2026_is_a_working_day() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     proposed = CalendarDay.objects.get(date=date(2026, 11, 24))
     assert (proposed.kind, proposed.status) == (DayKind.HOLIDAY, DayStatus.PROPOSED)
@@ -127,6 +143,7 @@ def test_proposed_day_24_november_2026_is_a_working_day() -> None:
 
 @pytest.mark.django_db
 def test_year_without_data_falls_back_to_the_library() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     assert not CalendarYear.objects.filter(year=2027).exists()
     calendar = services.load_calendar()
@@ -142,6 +159,7 @@ def test_year_without_data_falls_back_to_the_library() -> None:
 
 @pytest.mark.django_db
 def test_calendar_days_and_months_roll_forward_over_real_holidays() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     # Mon 21/4/2025 + 9 days = Wed 30/4 (holiday) -> next working day Mon 5/5/2025.
     assert services.due_at(vn(2025, 4, 21, 10, 0), 9, TimeUnit.DAYS) == vn(2025, 5, 5, 10, 0)
@@ -155,6 +173,7 @@ def test_calendar_days_and_months_roll_forward_over_real_holidays() -> None:
 
 @pytest.mark.django_db
 def test_working_hours_across_a_holiday_and_time_zone() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     # Tue 29/4/2025 16:00 + 2 h: 16–17 (1 h), [30/4–4/5 off], Mon 5/5 8–9 -> 09:00.
     assert services.due_at(vn(2025, 4, 29, 16, 0), 2, TimeUnit.HOURS) == vn(2025, 5, 5, 9, 0)
@@ -168,6 +187,7 @@ def test_working_hours_across_a_holiday_and_time_zone() -> None:
 
 @pytest.mark.django_db
 def test_property_working_days_land_on_the_nth_working_day_after_the_start() -> None:
+    empty_calendar()  # the session database holds the real calendar; start clean
     load_real_data()
     calendar = services.load_calendar()
 
