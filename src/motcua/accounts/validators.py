@@ -12,7 +12,9 @@ _ID = re.compile(r"^\d{12}$")
 _CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 2300, 9: 2300}
 
 
-def validate_citizen_id(value: str, *, birth_date: date | None = None, field: str = "citizen_id_number") -> str:
+def validate_citizen_id(
+    value: str, *, birth_date: date | None = None, field: str = "citizen_id_number"
+) -> str:
     """Check a 12-digit personal identification number (số định danh cá nhân).
 
     Only length, digits and the consistency of the century/year digits with ``birth_date`` are checked:

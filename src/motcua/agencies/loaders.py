@@ -58,7 +58,9 @@ def load_admin_units() -> LoadReport:
     report = LoadReport()
     existing = {(u.level, u.code, u.valid_from): u for u in AdministrativeUnit.objects.all()}
 
-    def upsert(level: str, code: str, name: str, unit_type: str, valid_from: date | None, **extra: object) -> AdministrativeUnit:
+    def upsert(
+        level: str, code: str, name: str, unit_type: str, valid_from: date | None, **extra: object
+    ) -> AdministrativeUnit:
         key = (level, code, valid_from)
         unit = existing.get(key)
         if unit is None:
@@ -115,12 +117,16 @@ def load_admin_units() -> LoadReport:
         if successor is None:
             report.rejected.append(f"mapping_old_to_new_provinces.csv:{line}: unknown new province")
             continue
-        old = upsert(UnitLevel.PROVINCE, row["ma_tinh_cu"], row["ten_tinh_cu"], "", None, valid_to=LAST_DAY_BEFORE)
+        old = upsert(
+            UnitLevel.PROVINCE, row["ma_tinh_cu"], row["ten_tinh_cu"], "", None, valid_to=LAST_DAY_BEFORE
+        )
         old_provinces[row["ma_tinh_cu"]] = old
         if (old.id, successor.id) not in known:
             known.add((old.id, successor.id))
             successions.append(
-                UnitSuccession(predecessor=old, successor=successor, kind=row["kieu"], effective_on=REORGANISATION_DAY)
+                UnitSuccession(
+                    predecessor=old, successor=successor, kind=row["kieu"], effective_on=REORGANISATION_DAY
+                )
             )
 
     old_communes = {
@@ -143,19 +149,24 @@ def load_admin_units() -> LoadReport:
     report.count("old communes", len(missing))
     if missing:
         old_communes = {
-            u.code: u for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, valid_from__isnull=True)
+            u.code: u
+            for u in AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, valid_from__isnull=True)
         }
     for line, row in ward_rows:
         successor = communes.get(row["ma_xa_moi"])
         old = old_communes[row["ma_xa_cu"]]
         if successor is None:
-            report.rejected.append(f"mapping_old_to_new_wards.csv:{line}: unknown new commune {row['ma_xa_moi']}")
+            report.rejected.append(
+                f"mapping_old_to_new_wards.csv:{line}: unknown new commune {row['ma_xa_moi']}"
+            )
             continue
         if (old.id, successor.id) in known:
             continue
         known.add((old.id, successor.id))
         successions.append(
-            UnitSuccession(predecessor=old, successor=successor, kind=row["kieu"], effective_on=REORGANISATION_DAY)
+            UnitSuccession(
+                predecessor=old, successor=successor, kind=row["kieu"], effective_on=REORGANISATION_DAY
+            )
         )
     UnitSuccession.objects.bulk_create(successions, batch_size=1000)
     report.count("successions", len(successions))

@@ -32,7 +32,9 @@ class AdministrativeUnit(models.Model):
     level = models.CharField(max_length=16, choices=UnitLevel.choices)
     code = models.CharField(max_length=8)
     name = models.CharField(max_length=200)
-    unit_type = models.CharField(max_length=64, help_text="Tỉnh, Thành phố trực thuộc trung ương, Xã, Phường…")
+    unit_type = models.CharField(
+        max_length=64, help_text="Tỉnh, Thành phố trực thuộc trung ương, Xã, Phường…"
+    )
     province = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="communes"
     )
@@ -81,7 +83,10 @@ class AgencyKind(models.TextChoices):
     PROVINCE = "province", "UBND tỉnh / Provincial People's Committee"
     DEPARTMENT = "department", "Sở, ban, ngành / Provincial department"
     COMMUNE = "commune", "UBND xã / Commune People's Committee"
-    SERVICE_CENTRE = "service_centre", "Trung tâm Phục vụ hành chính công / Public administration service centre"
+    SERVICE_CENTRE = (
+        "service_centre",
+        "Trung tâm Phục vụ hành chính công / Public administration service centre",
+    )
     OTHER = "other", "Khác / Other"
 
 

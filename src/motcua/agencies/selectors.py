@@ -20,7 +20,9 @@ def agency_by_code(code: str, *, field: str = "agency") -> Agency:
     return agency
 
 
-def agencies(*, within: Agency | None = None, kind: str | None = None, q: str | None = None) -> QuerySet[Agency]:
+def agencies(
+    *, within: Agency | None = None, kind: str | None = None, q: str | None = None
+) -> QuerySet[Agency]:
     qs = Agency.objects.select_related("parent", "admin_unit")
     if within is not None:
         qs = qs.filter(path__startswith=within.path)

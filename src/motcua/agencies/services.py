@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from motcua.agencies.models import Agency, AdministrativeUnit, AgencyKind
+from motcua.agencies.models import AdministrativeUnit, Agency, AgencyKind
 from motcua.core.errors import DomainError
 
 

@@ -90,13 +90,18 @@ def _procedure_summary(p: Procedure) -> dict[str, Any]:
 @procedures_router.get("", response={200: list[schemas.ProcedureSummary], **E}, summary="Search procedures")
 def search(request: HttpRequest, q: str, limit: int = 20) -> list[dict[str, Any]]:
     found = search_procedures(q, limit=limit)
-    fields = {p.field_id: p.field for p in Procedure.objects.filter(id__in=[p.id for p in found]).select_related("field")}
+    fields = {
+        p.field_id: p.field
+        for p in Procedure.objects.filter(id__in=[p.id for p in found]).select_related("field")
+    }
     for p in found:
         p.field = fields.get(p.field_id)
     return [_procedure_summary(p) for p in found]
 
 
-@procedures_router.get("/{code}", response={200: schemas.ProcedureOut, **E}, summary="Everything about a procedure")
+@procedures_router.get(
+    "/{code}", response={200: schemas.ProcedureOut, **E}, summary="Everything about a procedure"
+)
 def procedure(request: HttpRequest, code: str) -> dict[str, Any]:
     p = procedure_detail(code)
     return {
@@ -144,9 +149,15 @@ def _agency(a: Agency) -> dict[str, Any]:
     }
 
 
-@agencies_router.get("", response={200: list[schemas.AgencyOut], **E}, summary="Agencies, optionally a subtree")
+@agencies_router.get(
+    "", response={200: list[schemas.AgencyOut], **E}, summary="Agencies, optionally a subtree"
+)
 def list_agencies(
-    request: HttpRequest, within: str | None = None, kind: str | None = None, q: str | None = None, limit: int = 100
+    request: HttpRequest,
+    within: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
 ) -> list[dict[str, Any]]:
     root = agency_by_code(within, field="within") if within else None
     limit = max(1, min(limit, 1000))
@@ -169,7 +180,9 @@ class DueDateQuery(schemas.Schema):
 
 
 @calendar_router.get(
-    "/due-date", response={200: schemas.DueDateOut, **E}, summary="Expected return date in Vietnamese working time"
+    "/due-date",
+    response={200: schemas.DueDateOut, **E},
+    summary="Expected return date in Vietnamese working time",
 )
 def due_date(request: HttpRequest, params: Query[DueDateQuery]) -> dict[str, Any]:
     if params.received_at.tzinfo is None:
@@ -254,7 +267,9 @@ def submit(request: HttpRequest, body: schemas.SubmitIn) -> tuple[int, dict[str,
     procedure = procedure_detail(body.procedure_code)
     receiving = agency_by_code(body.receiving_agency_code, field="receiving_agency_code")
     competent = (
-        agency_by_code(body.competent_agency_code, field="competent_agency_code") if body.competent_agency_code else None
+        agency_by_code(body.competent_agency_code, field="competent_agency_code")
+        if body.competent_agency_code
+        else None
     )
     dossier = services.submit(
         actor=_user(request),
@@ -282,7 +297,9 @@ def list_dossiers(
     return [_summary(d) for d in qs[max(0, offset) : max(0, offset) + limit]]
 
 
-@dossiers_router.get("/{code}", response={200: schemas.DossierOut, **E}, summary="A dossier with its timeline")
+@dossiers_router.get(
+    "/{code}", response={200: schemas.DossierOut, **E}, summary="A dossier with its timeline"
+)
 def read_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(dossier_for(_user(request), code))
 
@@ -298,21 +315,27 @@ def accept(request: HttpRequest, code: str, body: schemas.NoteIn) -> dict[str, A
     return _detail(services.accept(d, actor=user, note=body.note))
 
 
-@dossiers_router.post("/{code}/reject", response={200: schemas.DossierOut, **E}, summary="Refuse at reception (Form 03)")
+@dossiers_router.post(
+    "/{code}/reject", response={200: schemas.DossierOut, **E}, summary="Refuse at reception (Form 03)"
+)
 def reject(request: HttpRequest, code: str, body: schemas.ReasonsIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.reject(d, actor=user, reasons=body.reasons))
 
 
 @dossiers_router.post(
-    "/{code}/request-supplement", response={200: schemas.DossierOut, **E}, summary="Request a supplement (Form 02)"
+    "/{code}/request-supplement",
+    response={200: schemas.DossierOut, **E},
+    summary="Request a supplement (Form 02)",
 )
 def request_supplement(request: HttpRequest, code: str, body: schemas.SupplementRequestIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.request_supplement(d, actor=user, missing=[m.dict() for m in body.missing]))
 
 
-@dossiers_router.post("/{code}/supplement", response={200: schemas.DossierOut, **E}, summary="Hand in the supplement")
+@dossiers_router.post(
+    "/{code}/supplement", response={200: schemas.DossierOut, **E}, summary="Hand in the supplement"
+)
 def supplement(request: HttpRequest, code: str, body: schemas.SupplementIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.supplement(d, actor=user, note=body.note, form_data=body.form_data))
@@ -326,7 +349,9 @@ def competent_receive(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(services.competent_receive(d, actor=user))
 
 
-@dossiers_router.post("/{code}/assign", response={200: schemas.DossierOut, **E}, summary="Assign a specialist")
+@dossiers_router.post(
+    "/{code}/assign", response={200: schemas.DossierOut, **E}, summary="Assign a specialist"
+)
 def assign(request: HttpRequest, code: str, body: schemas.AssignIn) -> dict[str, Any]:
     user, d = _act(request, code)
     assignee = officer_by_username(body.assignee)
@@ -335,44 +360,59 @@ def assign(request: HttpRequest, code: str, body: schemas.AssignIn) -> dict[str,
     return _detail(services.assign(d, actor=user, assignee=assignee, note=body.note))
 
 
-@dossiers_router.post("/{code}/process", response={200: schemas.DossierOut, **E}, summary="Appraise, submit for approval")
+@dossiers_router.post(
+    "/{code}/process", response={200: schemas.DossierOut, **E}, summary="Appraise, submit for approval"
+)
 def process(request: HttpRequest, code: str, body: schemas.OpinionIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.process(d, actor=user, opinion=body.opinion))
 
 
-@dossiers_router.post("/{code}/consult", response={200: schemas.DossierOut, **E}, summary="Consult another unit")
+@dossiers_router.post(
+    "/{code}/consult", response={200: schemas.DossierOut, **E}, summary="Consult another unit"
+)
 def consult(request: HttpRequest, code: str, body: schemas.ConsultIn) -> dict[str, Any]:
     user, d = _act(request, code)
     unit = agency_by_code(body.unit_code, field="unit_code")
-    return _detail(services.consult(d, actor=user, unit=unit, question=body.question, working_days=body.working_days))
+    return _detail(
+        services.consult(d, actor=user, unit=unit, question=body.question, working_days=body.working_days)
+    )
 
 
 @dossiers_router.post(
-    "/{code}/consultation-done", response={200: schemas.DossierOut, **E}, summary="Record the consultation answer"
+    "/{code}/consultation-done",
+    response={200: schemas.DossierOut, **E},
+    summary="Record the consultation answer",
 )
 def consultation_done(request: HttpRequest, code: str, body: schemas.AnswerIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.consultation_done(d, actor=user, answer=body.answer))
 
 
-@dossiers_router.post("/{code}/transfer", response={200: schemas.DossierOut, **E}, summary="Transfer to other agencies")
+@dossiers_router.post(
+    "/{code}/transfer", response={200: schemas.DossierOut, **E}, summary="Transfer to other agencies"
+)
 def transfer(request: HttpRequest, code: str, body: schemas.TransferIn) -> dict[str, Any]:
     user, d = _act(request, code)
     legs = [
-        services.LegPlan(agency_by_code(leg.agency_code, field="legs"), leg.working_days, leg.task) for leg in body.legs
+        services.LegPlan(agency_by_code(leg.agency_code, field="legs"), leg.working_days, leg.task)
+        for leg in body.legs
     ]
     return _detail(services.transfer(d, actor=user, legs=legs, mode=body.mode))
 
 
 @dossiers_router.post(
-    "/{code}/legs/{leg_id}/complete", response={200: schemas.DossierOut, **E}, summary="Complete a transfer leg"
+    "/{code}/legs/{leg_id}/complete",
+    response={200: schemas.DossierOut, **E},
+    summary="Complete a transfer leg",
 )
 def complete_leg(request: HttpRequest, code: str, leg_id: int, body: schemas.NoteIn) -> dict[str, Any]:
     user, d = _act(request, code)
     leg = d.legs.select_related("agency").filter(pk=leg_id).first()
     if leg is None:
-        raise NotFound("leg_not_found", "Không tìm thấy phần liên thông.", "No such transfer leg.", field="leg_id")
+        raise NotFound(
+            "leg_not_found", "Không tìm thấy phần liên thông.", "No such transfer leg.", field="leg_id"
+        )
     return _detail(services.complete_leg(d, leg, actor=user, note=body.note))
 
 
@@ -388,20 +428,26 @@ def resume(request: HttpRequest, code: str, body: schemas.NoteIn) -> dict[str, A
     return _detail(services.resume(d, actor=user, note=body.note))
 
 
-@dossiers_router.post("/{code}/request-payment", response={200: schemas.DossierOut, **E}, summary="Request payment")
+@dossiers_router.post(
+    "/{code}/request-payment", response={200: schemas.DossierOut, **E}, summary="Request payment"
+)
 def request_payment(request: HttpRequest, code: str, body: schemas.PaymentRequestIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.request_payment(d, actor=user, amount=body.amount, reason=body.reason))
 
 
-@dossiers_router.post("/{code}/confirm-payment", response={200: schemas.DossierOut, **E}, summary="Confirm payment")
+@dossiers_router.post(
+    "/{code}/confirm-payment", response={200: schemas.DossierOut, **E}, summary="Confirm payment"
+)
 def confirm_payment(request: HttpRequest, code: str, body: schemas.PaymentConfirmIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.confirm_payment(d, actor=user, reference=body.reference))
 
 
 @dossiers_router.post(
-    "/{code}/request-extension", response={200: schemas.DossierOut, **E}, summary="Apologise, extend (Form 04)"
+    "/{code}/request-extension",
+    response={200: schemas.DossierOut, **E},
+    summary="Apologise, extend (Form 04)",
 )
 def request_extension(request: HttpRequest, code: str, body: schemas.ExtensionIn) -> dict[str, Any]:
     user, d = _act(request, code)
@@ -422,17 +468,23 @@ def approve(request: HttpRequest, code: str, body: schemas.NoteIn) -> dict[str, 
     return _detail(services.approve(d, actor=user, note=body.note))
 
 
-@dossiers_router.post("/{code}/refuse", response={200: schemas.DossierOut, **E}, summary="Refuse after appraisal")
+@dossiers_router.post(
+    "/{code}/refuse", response={200: schemas.DossierOut, **E}, summary="Refuse after appraisal"
+)
 def refuse(request: HttpRequest, code: str, body: schemas.ReasonsIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(services.refuse(d, actor=user, reasons=body.reasons))
 
 
-@dossiers_router.post("/{code}/stop", response={200: schemas.DossierOut, **E}, summary="Stop processing (Form 05)")
+@dossiers_router.post(
+    "/{code}/stop", response={200: schemas.DossierOut, **E}, summary="Stop processing (Form 05)"
+)
 def stop(request: HttpRequest, code: str, body: schemas.StopIn) -> dict[str, Any]:
     user, d = _act(request, code)
     return _detail(
-        services.stop(d, actor=user, requested_by=body.requested_by, reason=body.reason, decision=body.decision)
+        services.stop(
+            d, actor=user, requested_by=body.requested_by, reason=body.reason, decision=body.decision
+        )
     )
 
 

@@ -10,23 +10,23 @@ from motcua.catalogue.models import (
 )
 
 
-class ChannelInline(admin.TabularInline):  # type: ignore[type-arg]
+class ChannelInline(admin.TabularInline):
     model = ProcedureChannel
     extra = 0
 
 
-class DocumentInline(admin.TabularInline):  # type: ignore[type-arg]
+class DocumentInline(admin.TabularInline):
     model = RequiredDocument
     extra = 0
 
 
-class ResultInline(admin.TabularInline):  # type: ignore[type-arg]
+class ResultInline(admin.TabularInline):
     model = ProcedureResult
     extra = 0
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProcedureAdmin(admin.ModelAdmin):
     list_display = ("national_code", "name", "issuing_body", "field")
     list_filter = ("issuing_body",)
     search_fields = ("national_code", "name", "search_text")
@@ -35,7 +35,7 @@ class ProcedureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ProcedureOffering)
-class ProcedureOfferingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProcedureOfferingAdmin(admin.ModelAdmin):
     list_display = ("procedure", "agency", "online_mode", "boundary_free", "local_code")
     list_filter = ("online_mode", "boundary_free")
     raw_id_fields = ("procedure", "agency")

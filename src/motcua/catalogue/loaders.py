@@ -150,7 +150,7 @@ def parse_record(record: dict[str, Any]) -> ParsedProcedure:
                 position=position,
             )
         )
-    documents = []
+    documents: list[RequiredDocument] = []
     warnings = []
     for group in record.get("thanh_phan_ho_so") or []:
         for item in group.get("giay_to") or []:

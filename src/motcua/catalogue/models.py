@@ -37,10 +37,13 @@ class Procedure(models.Model):
     national_code = models.CharField(max_length=40, unique=True)
     name = models.TextField()
     search_text = models.TextField(
-        default="", help_text="Folded name (no case, no diacritics, đ→d) used by search; written by the loader."
+        default="",
+        help_text="Folded name (no case, no diacritics, đ→d) used by search; written by the loader.",
     )
     issuing_body = models.CharField(max_length=255, blank=True, help_text="Bộ, ngành công bố")
-    field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures")
+    field = models.ForeignKey(
+        Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures"
+    )
     decision_number = models.CharField(max_length=100, blank=True, help_text="Quyết định công bố")
     implementing_levels = models.JSONField(default=list, help_text="ImplementingLevel values")
     procedure_type = models.CharField(max_length=255, blank=True)
@@ -62,7 +65,9 @@ class Procedure(models.Model):
         default=False, help_text="The national record lists an online channel (Trực tuyến)."
     )
     eligible_full_online = models.BooleanField(
-        null=True, blank=True, help_text="Đủ điều kiện DVCTT toàn trình (national TTHC DB flag; unknown if empty)."
+        null=True,
+        blank=True,
+        help_text="Đủ điều kiện DVCTT toàn trình (national TTHC DB flag; unknown if empty).",
     )
     source_url = models.URLField(max_length=500, blank=True)
 
@@ -173,7 +178,9 @@ class ProcedureOffering(models.Model):
     historical_level = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Mức độ 1–4 (Decree 43/2011), kept on old data only."
     )
-    partial_reason = models.TextField(blank=True, help_text="Published reason when partial (Decree 224/2026 Art 14)")
+    partial_reason = models.TextField(
+        blank=True, help_text="Published reason when partial (Decree 224/2026 Art 14)"
+    )
     partial_legal_basis = models.CharField(max_length=500, blank=True)
     boundary_free = models.CharField(
         max_length=10, choices=BoundaryFreeScope.choices, default=BoundaryFreeScope.NONE

@@ -100,7 +100,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", help="Root log level.") or "INFO"},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "INFO", help="Root log level.") or "INFO",
+    },
 }
 
 API_TOKEN_TTL_HOURS = env_int(

@@ -4,6 +4,6 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 
-from motcua.conf.base import *  # noqa: E402,F403
+from motcua.conf.base import *  # noqa: F403
 
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405

@@ -4,7 +4,9 @@ from motcua.conf.base import *  # noqa: F403
 from motcua.conf.env import env_required
 
 SECRET_KEY = env_required("SECRET_KEY", help="Django secret key", group="Security")
-DATABASE_URL = env_required("DATABASE_URL", help="PostgreSQL URL of the production database", group="Database")
+DATABASE_URL = env_required(
+    "DATABASE_URL", help="PostgreSQL URL of the production database", group="Database"
+)
 DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

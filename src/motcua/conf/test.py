@@ -2,7 +2,7 @@
 
 from motcua.conf.base import *  # noqa: F403
 
-SECRET_KEY = "test-only-secret"
+SECRET_KEY = "test-only-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405

@@ -30,7 +30,9 @@ def time_limit_for(dossier: Dossier) -> tuple[Decimal, TimeUnit] | None:
     """The published time limit of the dossier's procedure for its channel (or any channel)."""
     channels = [c for c in ProcedureChannel.objects.filter(procedure_id=dossier.procedure_id) if c.time_limit]
     wanted = [dossier.channel, _CHANNEL_FALLBACK.get(Channel(dossier.channel), dossier.channel)]
-    chosen = next((c for w in wanted for c in channels if c.channel == w), None) or (channels[0] if channels else None)
+    chosen = next((c for w in wanted for c in channels if c.channel == w), None) or (
+        channels[0] if channels else None
+    )
     if chosen is None or chosen.time_limit is None:
         return None
     unit = chosen.time_unit or policies.current().unspecified_time_unit

@@ -86,10 +86,15 @@ def build_world() -> DemoWorld:
     province = Agency.objects.get(code=province_agency_code(DEMO_PROVINCE))
 
     def child(code: str, name: str, kind: AgencyKind, parent: Agency) -> Agency:
-        return Agency.objects.filter(code=code).first() or add_agency(code=code, name=name, kind=kind, parent=parent)
+        return Agency.objects.filter(code=code).first() or add_agency(
+            code=code, name=name, kind=kind, parent=parent
+        )
 
     centre = child(
-        f"000.99.00.H{DEMO_PROVINCE}", "Trung tâm Phục vụ hành chính công tỉnh Ninh Bình", AgencyKind.SERVICE_CENTRE, province
+        f"000.99.00.H{DEMO_PROVINCE}",
+        "Trung tâm Phục vụ hành chính công tỉnh Ninh Bình",
+        AgencyKind.SERVICE_CENTRE,
+        province,
     )
     departments = {
         ministry: child(f"000.{num}.00.H{DEMO_PROVINCE}", name, AgencyKind.DEPARTMENT, province)
@@ -106,19 +111,31 @@ def build_world() -> DemoWorld:
         "chutich.xa": _officer("chutich.xa", "Hoàng Văn Xã", communes[0], Role.AGENCY_LEADER),
     }
     for ministry, agency in departments.items():
-        slug = {"01": "tuphap", "02": "xaydung", "03": "nnmt", "04": "taichinh", "05": "congan"}[DEPARTMENTS[ministry][0]]
-        o[f"chuyenvien.{slug}"] = _officer(f"chuyenvien.{slug}", f"Chuyên viên {agency.name}", agency, Role.SPECIALIST)
+        slug = {"01": "tuphap", "02": "xaydung", "03": "nnmt", "04": "taichinh", "05": "congan"}[
+            DEPARTMENTS[ministry][0]
+        ]
+        o[f"chuyenvien.{slug}"] = _officer(
+            f"chuyenvien.{slug}", f"Chuyên viên {agency.name}", agency, Role.SPECIALIST
+        )
         o[f"truongphong.{slug}"] = _officer(
             f"truongphong.{slug}", f"Trưởng phòng {agency.name}", agency, Role.DIVISION_HEAD
         )
-        o[f"giamdoc.{slug}"] = _officer(f"giamdoc.{slug}", f"Lãnh đạo {agency.name}", agency, Role.AGENCY_LEADER)
+        o[f"giamdoc.{slug}"] = _officer(
+            f"giamdoc.{slug}", f"Lãnh đạo {agency.name}", agency, Role.AGENCY_LEADER
+        )
     admin = _user("admin", "Quản trị hệ thống", UserKind.OFFICER)
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
     citizens = [
         _user("an.nguyen@example.vn", "Nguyễn Văn An", UserKind.CITIZEN, citizen_id_number="037090001234"),
-        _user("0912345678", "Trần Thị Bình", UserKind.CITIZEN, citizen_id_number="037195004321", phone="0912345678"),
+        _user(
+            "0912345678",
+            "Trần Thị Bình",
+            UserKind.CITIZEN,
+            citizen_id_number="037195004321",
+            phone="0912345678",
+        ),
     ]
     offerings = []
     for record in json.loads(COMMON_FILE.read_text(encoding="utf-8")):
@@ -154,7 +171,9 @@ def seed_demo(n_dossiers: int = 300, *, seed: int = 2026) -> DemoReport:
     world = build_world()
     rng = random.Random(seed)
     report = DemoReport(
-        officers=sorted(world.officers), citizens=[c.username for c in world.citizens], offerings=len(world.offerings)
+        officers=sorted(world.officers),
+        citizens=[c.username for c in world.citizens],
+        offerings=len(world.offerings),
     )
     calendar = load_calendar()
     start = now() - timedelta(days=75)
@@ -186,7 +205,11 @@ def seed_demo(n_dossiers: int = 300, *, seed: int = 2026) -> DemoReport:
 def _staff(world: DemoWorld, agency: Agency) -> tuple[User, User, User]:
     """(specialist, head, leader) of ``agency``."""
     people = {m.role: m.user for m in Membership.objects.filter(agency=agency).select_related("user")}
-    return people[Role.SPECIALIST], people.get(Role.DIVISION_HEAD, people[Role.AGENCY_LEADER]), people[Role.AGENCY_LEADER]
+    return (
+        people[Role.SPECIALIST],
+        people.get(Role.DIVISION_HEAD, people[Role.AGENCY_LEADER]),
+        people[Role.AGENCY_LEADER],
+    )
 
 
 def _drive(
@@ -219,14 +242,21 @@ def _drive(
     if target == Status.REJECTED:
         return services.reject(d, actor=counter, reasons=["Thủ tục không thuộc thẩm quyền"], at=at + step)
     if target == Status.WITHDRAWN:
-        return services.withdraw(d, actor=citizen if online else counter, reason="Không còn nhu cầu", at=at + step)
+        return services.withdraw(
+            d, actor=citizen if online else counter, reason="Không còn nhu cầu", at=at + step
+        )
     if target in (Status.SUPPLEMENT_REQUESTED, Status.SUPPLEMENT_RECEIVED):
         d = services.request_supplement(
-            d, actor=counter, missing=[{"document": "Bản sao giấy tờ tùy thân", "reason": "Ảnh mờ"}], at=at + step
+            d,
+            actor=counter,
+            missing=[{"document": "Bản sao giấy tờ tùy thân", "reason": "Ảnh mờ"}],
+            at=at + step,
         )
         if target == Status.SUPPLEMENT_REQUESTED:
             return d
-        return services.supplement(d, actor=citizen if online else counter, note="Đã bổ sung", at=at + 2 * step)
+        return services.supplement(
+            d, actor=citizen if online else counter, note="Đã bổ sung", at=at + 2 * step
+        )
     d = services.accept(d, actor=counter, at=at + step)
     if target == Status.ACCEPTED:
         return d
@@ -237,14 +267,25 @@ def _drive(
         return d
     simple = {
         Status.CONSULTING: lambda: services.consult(
-            d, actor=specialist, unit=world.departments["Bộ Nông nghiệp và Môi trường"], question="Xin ý kiến", working_days=3, at=t + step
+            d,
+            actor=specialist,
+            unit=world.departments["Bộ Nông nghiệp và Môi trường"],
+            question="Xin ý kiến",
+            working_days=3,
+            at=t + step,
         ),
-        Status.PAUSED: lambda: services.pause(d, actor=specialist, reason="Chờ xác minh thực địa", at=t + step),
+        Status.PAUSED: lambda: services.pause(
+            d, actor=specialist, reason="Chờ xác minh thực địa", at=t + step
+        ),
         Status.AWAITING_PAYMENT: lambda: services.request_payment(
             d, actor=specialist, amount=Decimal("50000"), reason="Lệ phí", at=t + step
         ),
         Status.STOPPED: lambda: services.stop(
-            d, actor=leader, requested_by=StopRequester.APPLICANT, reason="Người dân đề nghị dừng", at=t + step
+            d,
+            actor=leader,
+            requested_by=StopRequester.APPLICANT,
+            reason="Người dân đề nghị dừng",
+            at=t + step,
         ),
         Status.REFUSED: lambda: services.refuse(d, actor=leader, reasons=["Không đủ điều kiện"], at=t + step),
     }
@@ -253,14 +294,22 @@ def _drive(
     if target == Status.TRANSFERRED:
         other = world.departments["Bộ Tài chính"]
         return services.transfer(
-            d, actor=specialist, legs=[services.LegPlan(other, Decimal(2), "Xác nhận nghĩa vụ tài chính")], mode=LegMode.SEQUENTIAL, at=t + step
+            d,
+            actor=specialist,
+            legs=[services.LegPlan(other, Decimal(2), "Xác nhận nghĩa vụ tài chính")],
+            mode=LegMode.SEQUENTIAL,
+            at=t + step,
         )
     if target == Status.EXTENSION_REQUESTED and d.due_at is not None:
         try:
             return services.request_extension(
-                d, actor=specialist, reason="Cần thêm thời gian xác minh", new_due_at=d.due_at + timedelta(days=5), at=t + step
+                d,
+                actor=specialist,
+                reason="Cần thêm thời gian xác minh",
+                new_due_at=d.due_at + timedelta(days=5),
+                at=t + step,
             )
-        except Exception:  # noqa: BLE001 - a 1-working-day procedure cannot be extended a day ahead
+        except Exception:
             return d
     d = services.process(d, actor=specialist, opinion="Đủ điều kiện", at=t + step)
     if target == Status.PENDING_APPROVAL:

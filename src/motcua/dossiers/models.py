@@ -38,7 +38,11 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_dossiers"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
     )
     applicant_name = models.CharField(max_length=200)
     applicant_id_number = models.CharField(max_length=12, blank=True)
@@ -46,7 +50,9 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(blank=True)
     applicant_address = models.CharField(max_length=500, blank=True)
     form_data = models.JSONField(default=dict, blank=True)
-    delivery_method = models.CharField(max_length=8, choices=DeliveryMethod.choices, default=DeliveryMethod.COUNTER)
+    delivery_method = models.CharField(
+        max_length=8, choices=DeliveryMethod.choices, default=DeliveryMethod.COUNTER
+    )
     delivery_address = models.CharField(max_length=500, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)

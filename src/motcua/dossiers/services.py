@@ -21,7 +21,6 @@ from motcua.agencies.models import Agency, AgencyKind
 from motcua.calendar.services import load_calendar
 from motcua.catalogue.models import BoundaryFreeScope, Channel, OnlineMode, Procedure, ProcedureOffering
 from motcua.core.clock import now, to_vn
-from motcua.core.errors import DomainError
 from motcua.dossiers import codes, policies
 from motcua.dossiers.constants import Action, DeliveryMethod, LegMode, Status, StopRequester
 from motcua.dossiers.models import Dossier, DossierLeg
@@ -97,7 +96,11 @@ def _check_reception(procedure: Procedure, receiving: Agency, competent: Agency,
         )
     if receiving.id == competent.id or receiving.is_within(competent) or competent.is_within(receiving):
         return False
-    if receiving.kind == AgencyKind.SERVICE_CENTRE and receiving.parent and competent.is_within(receiving.parent):
+    if (
+        receiving.kind == AgencyKind.SERVICE_CENTRE
+        and receiving.parent
+        and competent.is_within(receiving.parent)
+    ):
         return False  # a public administration service centre receives for every agency of its locality
     scope = offering.boundary_free
     same_province = _province_of(receiving) == _province_of(competent)
@@ -198,7 +201,9 @@ def accept(dossier: Dossier, *, actor: User, note: str = "", at: datetime | None
     changes: dict[str, Any] = {}
     if not dossier.code:
         changes["code"] = codes.scheme().issue(dossier.receiving_agency, to_vn(at or now()).date())
-    return transition(dossier, Action.ACCEPT, actor=actor, reason=note, changes=changes, at=at, payload={"form": "01"})
+    return transition(
+        dossier, Action.ACCEPT, actor=actor, reason=note, changes=changes, at=at, payload={"form": "01"}
+    )
 
 
 def _reasons(reasons: list[str], field: str) -> list[str]:
@@ -217,7 +222,12 @@ def reject(dossier: Dossier, *, actor: User, reasons: list[str], at: datetime | 
     """Refuse to accept the dossier at reception (Form 03), with reasons."""
     cleaned = _reasons(reasons, "reasons")
     return transition(
-        dossier, Action.REJECT, actor=actor, reason="; ".join(cleaned), at=at, payload={"form": "03", "reasons": cleaned}
+        dossier,
+        Action.REJECT,
+        actor=actor,
+        reason="; ".join(cleaned),
+        at=at,
+        payload={"form": "03", "reasons": cleaned},
     )
 
 
@@ -273,7 +283,9 @@ def competent_receive(dossier: Dossier, *, actor: User, at: datetime | None = No
     return transition(dossier, Action.COMPETENT_RECEIVE, actor=actor, at=at)
 
 
-def assign(dossier: Dossier, *, actor: User, assignee: User, note: str = "", at: datetime | None = None) -> Dossier:
+def assign(
+    dossier: Dossier, *, actor: User, assignee: User, note: str = "", at: datetime | None = None
+) -> Dossier:
     """Hand the dossier to a specialist of the competent agency."""
     require(
         dossier.clock_started_at is not None,
@@ -305,11 +317,23 @@ def process(dossier: Dossier, *, actor: User, opinion: str, at: datetime | None 
 
 
 def consult(
-    dossier: Dossier, *, actor: User, unit: Agency, question: str, working_days: int, at: datetime | None = None
+    dossier: Dossier,
+    *,
+    actor: User,
+    unit: Agency,
+    question: str,
+    working_days: int,
+    at: datetime | None = None,
 ) -> Dossier:
     """Ask another unit for its opinion with a deadline (Decree 61/2018 Art 19(5))."""
     at = at or now()
-    require(working_days > 0, "invalid_deadline", "Thời hạn phải lớn hơn 0.", "The deadline must be positive.", "working_days")
+    require(
+        working_days > 0,
+        "invalid_deadline",
+        "Thời hạn phải lớn hơn 0.",
+        "The deadline must be positive.",
+        "working_days",
+    )
     reply_by = load_calendar().add_working_days(at, working_days)
     return transition(
         dossier,
@@ -322,7 +346,9 @@ def consult(
 
 
 def consultation_done(dossier: Dossier, *, actor: User, answer: str, at: datetime | None = None) -> Dossier:
-    return transition(dossier, Action.CONSULTATION_DONE, actor=actor, reason=_reasons([answer], "answer")[0], at=at)
+    return transition(
+        dossier, Action.CONSULTATION_DONE, actor=actor, reason=_reasons([answer], "answer")[0], at=at
+    )
 
 
 @dataclass(frozen=True)
@@ -342,7 +368,13 @@ def transfer(
     """
     at = at or now()
     mode = LegMode(mode)
-    require(bool(legs), "legs_required", "Chọn ít nhất một cơ quan phối hợp.", "Choose at least one agency.", "legs")
+    require(
+        bool(legs),
+        "legs_required",
+        "Chọn ít nhất một cơ quan phối hợp.",
+        "Choose at least one agency.",
+        "legs",
+    )
     require(
         all(leg.working_days > 0 for leg in legs),
         "invalid_deadline",
@@ -373,7 +405,9 @@ def transfer(
         )
 
 
-def complete_leg(dossier: Dossier, leg: DossierLeg, *, actor: User, note: str = "", at: datetime | None = None) -> Dossier:
+def complete_leg(
+    dossier: Dossier, leg: DossierLeg, *, actor: User, note: str = "", at: datetime | None = None
+) -> Dossier:
     """An agency finishes its leg; the next leg starts (in sequence) or the dossier returns to the lead."""
     at = at or now()
     require(
@@ -430,7 +464,11 @@ def request_payment(
 
 def confirm_payment(dossier: Dossier, *, actor: User, reference: str, at: datetime | None = None) -> Dossier:
     return transition(
-        dossier, Action.CONFIRM_PAYMENT, actor=actor, payload={"reference": _reasons([reference], "reference")[0]}, at=at
+        dossier,
+        Action.CONFIRM_PAYMENT,
+        actor=actor,
+        payload={"reference": _reasons([reference], "reference")[0]},
+        at=at,
     )
 
 
@@ -451,7 +489,9 @@ def request_extension(
         f"Hồ sơ chỉ được gia hạn tối đa {policy.max_extensions} lần.",
         f"A dossier may be extended at most {policy.max_extensions} time(s).",
     )
-    require(dossier.due_at is not None, "no_due_date", "Hồ sơ chưa có hạn trả.", "The dossier has no due date.")
+    require(
+        dossier.due_at is not None, "no_due_date", "Hồ sơ chưa có hạn trả.", "The dossier has no due date."
+    )
     assert dossier.due_at is not None
     calendar = load_calendar()
     latest = at
@@ -502,7 +542,9 @@ def refuse(dossier: Dossier, *, actor: User, reasons: list[str], at: datetime | 
             "Đã quá hạn giải quyết: phải gửi văn bản xin lỗi và gia hạn (Mẫu 04) hoặc dừng giải quyết (Mẫu 05).",
             "The time limit has passed: send an apology and extension (Form 04) or stop processing (Form 05).",
         )
-    return transition(dossier, Action.REFUSE, actor=actor, reason="; ".join(cleaned), payload={"reasons": cleaned}, at=at)
+    return transition(
+        dossier, Action.REFUSE, actor=actor, reason="; ".join(cleaned), payload={"reasons": cleaned}, at=at
+    )
 
 
 def stop(
@@ -527,7 +569,9 @@ def stop(
     )
 
 
-def resolve(dossier: Dossier, *, actor: User, note: str = "", result_code: str = "", at: datetime | None = None) -> Dossier:
+def resolve(
+    dossier: Dossier, *, actor: User, note: str = "", result_code: str = "", at: datetime | None = None
+) -> Dossier:
     """The result is ready; its electronic code defaults to ``<dossier code>-KQ1`` (Decree 45/2020 Art 14(3))."""
     return transition(
         dossier,

@@ -134,7 +134,9 @@ def _scope_agencies(dossier: Dossier, scope: str, leg_agency: Agency | None) -> 
     return None
 
 
-def authorise(actor: User, dossier: Dossier, action: Action, *, leg_agency: Agency | None = None) -> list[str]:
+def authorise(
+    actor: User, dossier: Dossier, action: Action, *, leg_agency: Agency | None = None
+) -> list[str]:
     """Return the roles under which ``actor`` may perform ``action``; raise ``PermissionDenied`` if none."""
     for scope, roles in ACTION_RULES[action]:
         if scope == OWNER:
@@ -215,7 +217,8 @@ def transition(
             to_status=to,
             actor=actor,
             actor_roles=roles,
-            agency=leg_agency or (dossier.receiving_agency if RECEIVING in _scopes(action) else dossier.competent_agency),
+            agency=leg_agency
+            or (dossier.receiving_agency if RECEIVING in _scopes(action) else dossier.competent_agency),
             at=at,
             reason=reason,
             payload=_jsonable(payload or {}),

@@ -19,12 +19,12 @@ from motcua.core.clock import VN_TZ
 HEADER = "ngay,nam,thu,ten,loai,ap_dung,can_cu,nguon,trang_thai,ghi_chu\n"
 
 
-
 def empty_calendar() -> None:
     from motcua.calendar.models import CalendarDay, CalendarYear
 
     CalendarDay.objects.all().delete()
     CalendarYear.objects.all().delete()
+
 
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware datetime on the Hanoi wall clock."""

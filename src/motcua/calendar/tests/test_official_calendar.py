@@ -18,12 +18,12 @@ from motcua.calendar.models import CalendarDay, CalendarYear, DayKind, DayStatus
 from motcua.core.clock import VN_TZ
 
 
-
 def empty_calendar() -> None:
     from motcua.calendar.models import CalendarDay, CalendarYear
 
     CalendarDay.objects.all().delete()
     CalendarYear.objects.all().delete()
+
 
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware datetime on the Hanoi wall clock."""

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Seed the demo province with officers, citizens, online offerings and dossiers in every status."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dossiers", type=int, default=300, help="How many dossiers to create (default 300).")
+        parser.add_argument(
+            "--dossiers", type=int, default=300, help="How many dossiers to create (default 300)."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed, same demo).")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when dossiers already exist.")
 
