@@ -119,8 +119,8 @@ class RequiredDocument(models.Model):
     group = models.CharField(max_length=500, blank=True)
     name = models.TextField()
     form_name = models.CharField(max_length=500, blank=True, help_text="Mẫu đơn, tờ khai (file name)")
-    originals = models.PositiveSmallIntegerField(default=0)
-    copies = models.PositiveSmallIntegerField(default=0)
+    originals = models.PositiveIntegerField(default=0)
+    copies = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
