@@ -72,7 +72,8 @@ def test_move_agency_moves_its_subtree(reference_data: None) -> None:
     move_agency(dept, b)
 
     unit.refresh_from_db()
-    assert unit.is_within(b) and not unit.is_within(a)
+    assert unit.is_within(b)
+    assert not unit.is_within(a)
     assert unit.depth == b.depth + 2
     with pytest.raises(DomainError) as err:
         move_agency(b, unit)

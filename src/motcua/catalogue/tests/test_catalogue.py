@@ -38,7 +38,8 @@ def test_birth_registration_keeps_every_published_field(reference_data: None) ->
     source = next(r for r in _source_records() if r["ma_thu_tuc"] == "1.001193")
     p = Procedure.objects.get(national_code="1.001193")
     assert p.name == "Thủ tục đăng ký khai sinh"
-    assert p.field is not None and p.field.name == unicodedata.normalize("NFC", source["linh_vuc"])
+    assert p.field is not None
+    assert p.field.name == unicodedata.normalize("NFC", source["linh_vuc"])
     assert p.implementing_levels == [ImplementingLevel.COMMUNE]
     assert sorted(p.channels.values_list("channel", flat=True)) == sorted(
         {"Trực tuyến": Channel.ONLINE, "Trực tiếp": Channel.IN_PERSON, "Dịch vụ bưu chính": Channel.POSTAL}[
