@@ -11,7 +11,11 @@ from motcua.conf.env import env_bool, env_int, env_list, env_str
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
 VAR_DIR = Path(
-    env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var"), help="Folder for the embedded database and files.")
+    env_str(
+        "MOTCUA_VAR_DIR",
+        None,
+        help="Folder for the embedded database and files (default: var/ in the checkout).",
+    )
     or BASE_DIR / "var"
 )
 
