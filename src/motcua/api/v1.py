@@ -19,7 +19,7 @@ from motcua.api import errors, schemas
 from motcua.calendar.constants import TimeUnit
 from motcua.calendar.services import due_at as compute_due_at
 from motcua.catalogue.models import Procedure
-from motcua.catalogue.selectors import procedure_detail, search_procedures
+from motcua.catalogue.selectors import procedure_by_code, procedure_detail, search_procedures
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -264,7 +264,7 @@ def _detail(d: Dossier) -> dict[str, Any]:
 
 @dossiers_router.post("", response={201: schemas.DossierOut, **E}, summary="Submit a dossier")
 def submit(request: HttpRequest, body: schemas.SubmitIn) -> tuple[int, dict[str, Any]]:
-    procedure = procedure_detail(body.procedure_code)
+    procedure = procedure_by_code(body.procedure_code)
     receiving = agency_by_code(body.receiving_agency_code, field="receiving_agency_code")
     competent = (
         agency_by_code(body.competent_agency_code, field="competent_agency_code")

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 
 from motcua.catalogue.models import OnlineMode, Procedure, ProcedureOffering
 from motcua.core.errors import DomainError, NotFound
-from motcua.core.text import fold, tokens
+from motcua.core.text import tokens
 
 MAX_RESULTS = 100
 _PREFIX = "thu tuc "
@@ -102,8 +102,21 @@ def procedure_detail(national_code: str) -> Procedure:
         ) from exc
 
 
+def procedure_by_code(national_code: str) -> Procedure:
+    """One procedure without its related rows (for writes that only need the row)."""
+    procedure = Procedure.objects.filter(national_code=national_code).first()
+    if procedure is None:
+        raise NotFound(
+            "procedure_not_found",
+            f"Không tìm thấy thủ tục có mã {national_code}.",
+            f"No procedure has the code {national_code}.",
+            field="procedure_code",
+        )
+    return procedure
+
+
 def offerings_of(procedure: Procedure) -> QuerySet[ProcedureOffering]:
     return procedure.offerings.select_related("agency").order_by("agency__path")
 
 
-__all__ = ["fold", "offerings_of", "procedure_detail", "search_procedures"]
+__all__ = ["offerings_of", "procedure_by_code", "procedure_detail", "search_procedures"]
