@@ -35,7 +35,11 @@ def test_embedded_sqlite_server_serves_catalogue_and_demo(tmp_path: Path) -> Non
         "PYTHONPATH": str(ROOT / "src"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["load_reference_data"], ["seed_demo", "--dossiers", "19"]):
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_reference_data"],
+        ["seed_demo", "--dossiers", "19"],
+    ):
         subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT, capture_output=True)
     assert (tmp_path / "motcua.sqlite3").exists()
 
@@ -58,7 +62,9 @@ def test_embedded_sqlite_server_serves_catalogue_and_demo(tmp_path: Path) -> Non
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        status, found = _get(f"{base}/api/v1/procedures?" + urllib.parse.urlencode({"q": "dang ky khai sinh"}))
+        status, found = _get(
+            f"{base}/api/v1/procedures?" + urllib.parse.urlencode({"q": "dang ky khai sinh"})
+        )
         assert status == 200
         assert found[0]["national_code"] == "1.001193"
         status, agency = _get(f"{base}/api/v1/agencies/000.99.00.H37")

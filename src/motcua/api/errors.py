@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
 
@@ -56,6 +56,22 @@ def install(api: NinjaAPI) -> None:
             ),
             status=401,
         )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403:
+            vi, en, code = (
+                "Yêu cầu bị từ chối (thiếu mã chống giả mạo CSRF); vui lòng tải lại trang.",
+                "Request refused (missing CSRF token); please reload the page.",
+                "forbidden",
+            )
+        else:
+            vi, en, code = (
+                "Yêu cầu không đọc được (dữ liệu JSON không hợp lệ).",
+                "The request could not be read (invalid JSON).",
+                "bad_request",
+            )
+        return api.create_response(request, _payload(request, code, vi, en, None), status=exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.security import HttpBearer, django_auth
 
 from motcua.accounts.models import ApiToken, User
@@ -60,7 +60,7 @@ auth_router = Router(tags=["auth"])
 
 
 @auth_router.post("/token", response={200: schemas.TokenOut, **E}, summary="Exchange a password for a token")
-def issue_token(request: HttpRequest, body: schemas.TokenIn) -> tuple[int, dict[str, Any]]:
+def issue_token(request: HttpRequest, body: schemas.TokenIn) -> Status:
     user = authenticate(request, username=body.username, password=body.password)
     if not isinstance(user, User):
         raise DomainError(
@@ -70,7 +70,7 @@ def issue_token(request: HttpRequest, body: schemas.TokenIn) -> tuple[int, dict[
             status=401,
         )
     token, key = ApiToken.issue(user)
-    return 200, {"token": key, "expires_at": token.expires_at}
+    return Status(200, {"token": key, "expires_at": token.expires_at})
 
 
 # --- catalogue ------------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def _detail(d: Dossier) -> dict[str, Any]:
 
 
 @dossiers_router.post("", response={201: schemas.DossierOut, **E}, summary="Submit a dossier")
-def submit(request: HttpRequest, body: schemas.SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, body: schemas.SubmitIn) -> Status:
     procedure = procedure_by_code(body.procedure_code)
     receiving = agency_by_code(body.receiving_agency_code, field="receiving_agency_code")
     competent = (
@@ -283,7 +283,7 @@ def submit(request: HttpRequest, body: schemas.SubmitIn) -> tuple[int, dict[str,
         delivery_address=body.delivery_address,
         filed_at=body.filed_at,
     )
-    return 201, _detail(dossier)
+    return Status(201, _detail(dossier))
 
 
 @dossiers_router.get("", response={200: list[schemas.DossierSummary], **E}, summary="Dossiers you may see")

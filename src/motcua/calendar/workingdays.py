@@ -255,6 +255,11 @@ class WorkingCalendar:
         amount = Decimal(limit)
         if not amount.is_finite() or amount <= 0:
             raise invalid_limit("it must be a number greater than zero.", "phải là một số lớn hơn 0.")
+        if amount > MAX_LIMIT[TimeUnit(unit)]:
+            raise invalid_limit(
+                f"it must not exceed {MAX_LIMIT[TimeUnit(unit)]} {TimeUnit(unit).value}.",
+                f"không được vượt quá {MAX_LIMIT[TimeUnit(unit)]} ({TimeUnit(unit).label}).",
+            )
         unit = TimeUnit(unit)
         whole = int(amount)
         fraction = amount - whole
@@ -274,6 +279,15 @@ class WorkingCalendar:
         if unit == TimeUnit.DAYS:
             return self.add_calendar_days(received_at, whole)
         return self.add_months(received_at, whole)
+
+
+#: Largest published time limit accepted per unit (ten years); larger values are input errors, not deadlines.
+MAX_LIMIT: dict[TimeUnit, int] = {
+    TimeUnit.WORKING_DAYS: 2600,
+    TimeUnit.DAYS: 3660,
+    TimeUnit.HOURS: 20800,
+    TimeUnit.MONTHS: 120,
+}
 
 
 def build_calendar(

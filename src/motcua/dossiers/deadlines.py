@@ -19,6 +19,7 @@ from typing import Any
 from motcua.calendar.constants import TimeUnit
 from motcua.calendar.services import load_calendar
 from motcua.catalogue.models import Channel, ProcedureChannel
+from motcua.core.clock import to_vn
 from motcua.dossiers import policies
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import Dossier
@@ -52,7 +53,7 @@ def shift_by_pause(due: datetime, paused_at: datetime, resumed_at: datetime, dos
     unit = limit[1] if limit else TimeUnit.WORKING_DAYS
     if unit == TimeUnit.WORKING_DAYS:
         calendar = load_calendar()
-        day, end, paused_days = paused_at.date(), resumed_at.date(), 0
+        day, end, paused_days = to_vn(paused_at).date(), to_vn(resumed_at).date(), 0
         while day < end:
             if calendar.is_working_day(day):
                 paused_days += 1

@@ -67,6 +67,16 @@ def _validate_applicant(applicant: Applicant) -> Applicant:
     return Applicant(name, id_number, phone, applicant.email.strip(), applicant.address.strip())
 
 
+def _aware(moment: datetime | None, field: str) -> None:
+    require(
+        moment is None or (moment.tzinfo is not None and moment.utcoffset() is not None),
+        "naive_datetime",
+        "Thời điểm phải có múi giờ, ví dụ 2026-02-13T09:00:00+07:00.",
+        "The time needs a time zone, e.g. 2026-02-13T09:00:00+07:00.",
+        field,
+    )
+
+
 def _province_of(agency: Agency) -> Agency | None:
     return next((a for a in agency.ancestors() if a.kind == AgencyKind.PROVINCE), None)
 
@@ -147,6 +157,7 @@ def submit(
         "Please give the address where the post should deliver the result.",
         "delivery_address",
     )
+    _aware(filed_at, "filed_at")
     require(
         channel != Channel.POSTAL or filed_at is not None,
         "handover_time_required",
@@ -483,6 +494,7 @@ def request_extension(
     at = at or now()
     policy = policies.current()
     cleaned = _reasons([reason], "reason")[0]
+    _aware(new_due_at, "new_due_at")
     require(
         dossier.extension_count < policy.max_extensions,
         "extension_limit_reached",
