@@ -23,6 +23,7 @@ from motcua.agencies.services import add_agency
 from motcua.calendar.services import load_calendar
 from motcua.catalogue.models import BoundaryFreeScope, Channel, OnlineMode, Procedure, ProcedureOffering
 from motcua.core.clock import VN_TZ, now
+from motcua.core.errors import DomainError
 from motcua.dossiers import services
 from motcua.dossiers.constants import DeliveryMethod, LegMode, Status, StopRequester
 from motcua.dossiers.models import Dossier
@@ -309,7 +310,7 @@ def _drive(
                 new_due_at=d.due_at + timedelta(days=5),
                 at=t + step,
             )
-        except Exception:
+        except DomainError:  # a 1-working-day procedure cannot be extended one working day ahead
             return d
     d = services.process(d, actor=specialist, opinion="Đủ điều kiện", at=t + step)
     if target == Status.PENDING_APPROVAL:

@@ -90,6 +90,16 @@ class Dossier(models.Model):
         return NATIONAL_CODE[self.status]
 
 
+class AppendOnlyQuerySet(models.QuerySet["DossierEvent"]):
+    """Bulk ``update``/``delete`` are refused too: the event log is the legal record."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("DossierEvent is append-only: events are never updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("DossierEvent is append-only: events are never deleted")
+
+
 class DossierEvent(models.Model):
     """An append-only record of one transition: who, when, from, to, why.
 
@@ -108,6 +118,8 @@ class DossierEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["dossier", "sequence"]

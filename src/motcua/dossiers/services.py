@@ -57,14 +57,15 @@ def _validate_applicant(applicant: Applicant) -> Applicant:
         "The phone number is not valid (9–12 digits, e.g. 0912345678).",
         "applicant.phone",
     )
+    email = applicant.email.strip()
     require(
-        not applicant.email or bool(_EMAIL.match(applicant.email)),
+        not email or bool(_EMAIL.match(email)),
         "invalid_email",
         "Địa chỉ thư điện tử không hợp lệ (ví dụ ten@example.vn).",
         "The e-mail address is not valid (e.g. name@example.vn).",
         "applicant.email",
     )
-    return Applicant(name, id_number, phone, applicant.email.strip(), applicant.address.strip())
+    return Applicant(name, id_number, phone, email, applicant.address.strip())
 
 
 def _aware(moment: datetime | None, field: str) -> None:

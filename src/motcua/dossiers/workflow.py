@@ -138,17 +138,24 @@ def authorise(
     actor: User, dossier: Dossier, action: Action, *, leg_agency: Agency | None = None
 ) -> list[str]:
     """Return the roles under which ``actor`` may perform ``action``; raise ``PermissionDenied`` if none."""
+    return _authorised_scope(actor, dossier, action, leg_agency=leg_agency)[0]
+
+
+def _authorised_scope(
+    actor: User, dossier: Dossier, action: Action, *, leg_agency: Agency | None = None
+) -> tuple[list[str], Agency | None]:
+    """The roles and the agency for which ``actor`` acts (None for the applicant)."""
     for scope, roles in ACTION_RULES[action]:
         if scope == OWNER:
             if not actor.is_officer and dossier.applicant_id is not None and dossier.applicant_id == actor.id:
-                return ["applicant"]
+                return ["applicant"], None
             continue
         agency = _scope_agencies(dossier, scope, leg_agency)
         if agency is None or not actor.is_officer:
             continue
         held = roles_over(actor, agency) & {str(r) for r in roles}
         if held:
-            return sorted(held)
+            return sorted(held), agency
     raise PermissionDenied(
         "action_not_allowed",
         "Bạn không có quyền thực hiện thao tác này đối với hồ sơ.",
@@ -190,7 +197,7 @@ def transition(
         (to,) = targets
     elif to not in targets:
         raise ValueError(f"{action} from {dossier.status} cannot go to {to}")
-    roles = authorise(actor, dossier, action, leg_agency=leg_agency)
+    roles, acting_for = _authorised_scope(actor, dossier, action, leg_agency=leg_agency)
     for guard in guards:
         guard(dossier)
     with transaction.atomic():
@@ -217,8 +224,7 @@ def transition(
             to_status=to,
             actor=actor,
             actor_roles=roles,
-            agency=leg_agency
-            or (dossier.receiving_agency if RECEIVING in _scopes(action) else dossier.competent_agency),
+            agency=acting_for or dossier.receiving_agency,
             at=at,
             reason=reason,
             payload=_jsonable(payload or {}),
@@ -230,10 +236,6 @@ def transition(
         )
     dossier.refresh_from_db()
     return dossier
-
-
-def _scopes(action: Action) -> set[str]:
-    return {scope for scope, _roles in ACTION_RULES[action][:1]}
 
 
 def _jsonable(value: Any) -> Any:
