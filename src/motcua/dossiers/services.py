@@ -114,7 +114,8 @@ def _check_reception(procedure: Procedure, receiving: Agency, competent: Agency,
     ):
         return False  # a public administration service centre receives for every agency of its locality
     scope = offering.boundary_free
-    same_province = _province_of(receiving) == _province_of(competent)
+    province = _province_of(competent)
+    same_province = province is not None and province == _province_of(receiving)
     require(
         scope == BoundaryFreeScope.NATION or (scope == BoundaryFreeScope.PROVINCE and same_province),
         "boundary_free_not_allowed",
