@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua.accounts.models import Membership, Role, User
+from motcua.accounts.models import ApiToken, Membership, Role, User
 from motcua.agencies.models import Agency
 
 
@@ -36,8 +36,6 @@ def officer_by_username(username: str) -> User | None:
 
 def user_for_token(key: str) -> User | None:
     """The active user owning the unexpired bearer token ``key``."""
-    from motcua.accounts.models import ApiToken
-
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
     if token is None or not token.is_valid() or not token.user.is_active:
         return None

@@ -89,14 +89,7 @@ def _procedure_summary(p: Procedure) -> dict[str, Any]:
 
 @procedures_router.get("", response={200: list[schemas.ProcedureSummary], **E}, summary="Search procedures")
 def search(request: HttpRequest, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    found = search_procedures(q, limit=limit)
-    fields = {
-        p.field_id: p.field
-        for p in Procedure.objects.filter(id__in=[p.id for p in found]).select_related("field")
-    }
-    for p in found:
-        p.field = fields.get(p.field_id)
-    return [_procedure_summary(p) for p in found]
+    return [_procedure_summary(p) for p in search_procedures(q, limit=limit)]
 
 
 @procedures_router.get(

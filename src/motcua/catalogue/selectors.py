@@ -9,8 +9,6 @@ names that start with it (after "Thủ tục"), then the shortest name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
@@ -20,12 +18,6 @@ from motcua.core.text import tokens
 
 MAX_RESULTS = 100
 _PREFIX = "thu tuc "
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    procedure_id: int
-    score: tuple[int, int, int]
 
 
 def _rank(search_text: str, phrase: str) -> tuple[int, int, int]:
@@ -60,7 +52,7 @@ def search_procedures(query: str, *, limit: int = 20) -> list[Procedure]:
         rows = _trigram_candidates(phrase)
     ranked = sorted(rows, key=lambda row: (_rank(row[1], phrase), row[0]))[:limit]
     order = [row[0] for row in ranked]
-    found = Procedure.objects.in_bulk(order)
+    found = Procedure.objects.select_related("field").in_bulk(order)
     return [found[pid] for pid in order]
 
 
@@ -73,6 +65,15 @@ def _trigram_candidates(phrase: str) -> list[tuple[int, str]]:
             [phrase, phrase],
         )
         return [(int(pid), str(text)) for pid, text in cursor.fetchall()]
+
+
+def _procedure_not_found(national_code: str, field: str) -> NotFound:
+    return NotFound(
+        "procedure_not_found",
+        f"Không tìm thấy thủ tục có mã {national_code}.",
+        f"No procedure has the code {national_code}.",
+        field=field,
+    )
 
 
 def procedure_detail(national_code: str) -> Procedure:
@@ -94,24 +95,14 @@ def procedure_detail(national_code: str) -> Procedure:
             .get(national_code=national_code)
         )
     except Procedure.DoesNotExist as exc:
-        raise NotFound(
-            "procedure_not_found",
-            f"Không tìm thấy thủ tục có mã {national_code}.",
-            f"No procedure has the code {national_code}.",
-            field="code",
-        ) from exc
+        raise _procedure_not_found(national_code, "code") from exc
 
 
 def procedure_by_code(national_code: str) -> Procedure:
     """One procedure without its related rows (for writes that only need the row)."""
     procedure = Procedure.objects.filter(national_code=national_code).first()
     if procedure is None:
-        raise NotFound(
-            "procedure_not_found",
-            f"Không tìm thấy thủ tục có mã {national_code}.",
-            f"No procedure has the code {national_code}.",
-            field="procedure_code",
-        )
+        raise _procedure_not_found(national_code, "procedure_code")
     return procedure
 
 

@@ -9,7 +9,6 @@ attempt fails cleanly, on SQLite and PostgreSQL alike), recomputes deadlines, ap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -186,7 +185,6 @@ def transition(
     to: Status | None = None,
     at: datetime | None = None,
     leg_agency: Agency | None = None,
-    guards: Iterable[Callable[[Dossier], None]] = (),
 ) -> Dossier:
     """Move ``dossier`` by ``action``; returns the refreshed dossier. One transaction, all or nothing."""
     at = at or now()
@@ -198,8 +196,6 @@ def transition(
     elif to not in targets:
         raise ValueError(f"{action} from {dossier.status} cannot go to {to}")
     roles, acting_for = _authorised_scope(actor, dossier, action, leg_agency=leg_agency)
-    for guard in guards:
-        guard(dossier)
     with transaction.atomic():
         values: dict[str, Any] = dict(changes or {})
         values.update(deadlines.on_transition(dossier, action, to, at, values))
