@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from motcua.accounts.models import ApiToken, Membership, User
+from motcua.accounts.models import ApiToken, ExternalIdentity, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,3 +26,26 @@ class MotcuaUserAdmin(UserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "created_at", "expires_at")
     readonly_fields = ("key_hash",)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Read-only: identities come only from signing in through the national SSO (``accounts.oidc``)."""
+
+    list_display = ("user", "issuer", "assurance_level", "account_type", "last_seen_at")
+    list_filter = ("issuer", "assurance_level", "account_type")
+    search_fields = ("user__username", "id_number")
+    raw_id_fields = ("user",)
+    readonly_fields = (
+        "user",
+        "issuer",
+        "id_number",
+        "subject",
+        "assurance_level",
+        "account_type",
+        "first_seen_at",
+        "last_seen_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

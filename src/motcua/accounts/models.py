@@ -87,3 +87,43 @@ class ApiToken(models.Model):
 
     def is_valid(self, at: datetime | None = None) -> bool:
         return (at or now()) < self.expires_at
+
+
+class ExternalAccountType(models.TextChoices):
+    """``LoaiTaiKhoan`` of the national SSO: 1 citizen, 2 organisation/business (integrations.md §5.2)."""
+
+    CITIZEN = "citizen", "Cá nhân / citizen"
+    ORGANISATION = "organisation", "Tổ chức, doanh nghiệp / organisation"
+
+
+class ExternalIdentity(models.Model):
+    """A person as known to an external identity provider (national SSO / VNeID, via OpenID Connect).
+
+    Keyed on the issuer and the 12-digit personal identification number (số định danh cá nhân), never on
+    the provider's ``sub`` alone: ``sub`` differs between DVCQG SSO and VNeID for the same person. ``subject``
+    is the last ``sub`` seen. ``assurance_level`` is the account level of Decree 69/2024 (LoA/IAL 1 or 2) at
+    the last sign-in; ``account_type`` the kind of account used then.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    id_number = models.CharField(max_length=12, help_text="Số định danh cá nhân (12 digits)")
+    subject = models.CharField(max_length=255)
+    assurance_level = models.PositiveSmallIntegerField(default=1)
+    account_type = models.CharField(
+        max_length=12, choices=ExternalAccountType.choices, default=ExternalAccountType.CITIZEN
+    )
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "id_number"], name="unique_external_identity"),
+        ]
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="external_identity_user_seen")]
+        verbose_name_plural = "external identities"
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.issuer}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua.accounts.models import ApiToken, Membership, Role, User
+from motcua.accounts.models import ApiToken, ExternalIdentity, Membership, Role, User
 from motcua.agencies.models import Agency
 
 
@@ -40,3 +40,14 @@ def user_for_token(key: str) -> User | None:
     if token is None or not token.is_valid() or not token.user.is_active:
         return None
     return token.user
+
+
+def verified_identity(user: User) -> ExternalIdentity | None:
+    """The national-identity sign-in (DVCQG SSO / VNeID) of ``user``, the latest seen; None if it has none.
+
+    For the portal (show the verified name, ID number and account level) and for monitoring (the Decision
+    766 population-data indicator counts dossiers whose account was authenticated through it).
+    """
+    if not user.is_authenticated or user.pk is None:
+        return None
+    return ExternalIdentity.objects.filter(user=user).order_by("-last_seen_at", "-pk").first()

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,47 @@ def _save(parsed: list[ParsedProcedure]) -> None:
     ProcedureChannel.objects.bulk_create(channels, batch_size=1000)
     RequiredDocument.objects.bulk_create(documents, batch_size=1000)
     ProcedureResult.objects.bulk_create(results, batch_size=1000)
+
+
+@dataclass
+class FormLoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+
+def load_form_schemas(folder: Path | None = None) -> FormLoadReport:
+    """Load every ``<code>.json`` form schema; a malformed file is rejected with the path of its problem."""
+    from motcua.catalogue.forms import SchemaError, parse_schema
+    from motcua.catalogue.models import FormSchemaRecord
+
+    report = FormLoadReport()
+    base = folder or Path(str(resources.files("motcua.catalogue") / "data" / "forms"))
+    if not base.is_dir():
+        return report
+    procedures = {p.national_code: p for p in Procedure.objects.all()}
+    for path in sorted(base.glob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            schema = parse_schema(data)
+        except (ValueError, SchemaError) as error:
+            report.rejected.append(f"{path.name}: {error}")
+            continue
+        procedure = procedures.get(schema.procedure)
+        if procedure is None:
+            report.rejected.append(f"{path.name}: procedure {schema.procedure} is not in the catalogue")
+            continue
+        record = FormSchemaRecord.objects.filter(procedure=procedure, version=schema.version).first()
+        if record is None:
+            FormSchemaRecord.objects.create(procedure=procedure, version=schema.version, definition=data)
+            report.created += 1
+        elif record.definition != data:
+            record.definition = data
+            record.save(update_fields=["definition", "loaded_at"])
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return report

@@ -208,3 +208,25 @@ class ProcedureOffering(models.Model):
     @property
     def is_online(self) -> bool:
         return self.online_mode in (OnlineMode.FULL, OnlineMode.PARTIAL)
+
+
+class FormSchemaRecord(models.Model):
+    """The questions of a procedure's online declaration (see ``catalogue.forms``), one row per version.
+
+    Loaded from ``catalogue/data/forms/<code>.json``; an administrator may add a newer version in the admin.
+    The newest version is used for new drafts; a dossier keeps the version it was filed with.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="form_schemas")
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="unique_form_schema_version")
+        ]
+        ordering = ["procedure", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.national_code} v{self.version}"

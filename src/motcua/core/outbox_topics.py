@@ -1,3 +1,6 @@
 """Names of outbox topics, so producers and the dispatcher agree."""
 
 DOSSIER_STATUS_CHANGED = "dossier.status_changed"
+NOTIFY_RECEIPT = "notification.receipt"
+NOTIFY_STATUS = "notification.status"
+DOSSIER_EVALUATED = "dossier.evaluated"

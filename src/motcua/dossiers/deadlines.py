@@ -18,7 +18,7 @@ from typing import Any
 
 from motcua.calendar.constants import TimeUnit
 from motcua.calendar.services import load_calendar
-from motcua.catalogue.models import Channel, ProcedureChannel
+from motcua.catalogue.models import Channel, Procedure, ProcedureChannel
 from motcua.core.clock import to_vn
 from motcua.dossiers import policies
 from motcua.dossiers.constants import Action, Status
@@ -29,8 +29,13 @@ _CHANNEL_FALLBACK = {Channel.KIOSK: Channel.ONLINE}
 
 def time_limit_for(dossier: Dossier) -> tuple[Decimal, TimeUnit] | None:
     """The published time limit of the dossier's procedure for its channel (or any channel)."""
-    channels = [c for c in ProcedureChannel.objects.filter(procedure_id=dossier.procedure_id) if c.time_limit]
-    wanted = [dossier.channel, _CHANNEL_FALLBACK.get(Channel(dossier.channel), dossier.channel)]
+    return limit_of(dossier.procedure_id, dossier.channel)
+
+
+def limit_of(procedure_id: int, channel: str) -> tuple[Decimal, TimeUnit] | None:
+    """The published time limit of a procedure for ``channel`` (or its fallback, or any channel)."""
+    channels = [c for c in ProcedureChannel.objects.filter(procedure_id=procedure_id) if c.time_limit]
+    wanted = [channel, _CHANNEL_FALLBACK.get(Channel(channel), channel)]
     chosen = next((c for w in wanted for c in channels if c.channel == w), None) or (
         channels[0] if channels else None
     )
@@ -38,6 +43,15 @@ def time_limit_for(dossier: Dossier) -> tuple[Decimal, TimeUnit] | None:
         return None
     unit = chosen.time_unit or policies.current().unspecified_time_unit
     return chosen.time_limit, TimeUnit(unit)
+
+
+def expected_due(procedure: Procedure, channel: str, start: datetime) -> datetime | None:
+    """When a dossier filed now would be due if accepted at ``start`` (shown before filing; the real
+    appointment is set when the dossier is accepted)."""
+    limit = limit_of(procedure.id, channel)
+    if limit is None:
+        return None
+    return load_calendar().due_at(start, limit[0], limit[1])
 
 
 def due_from(start: datetime, dossier: Dossier) -> datetime | None:

@@ -171,3 +171,94 @@ class DossierCodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_code} {self.day}: {self.last_value}"
+
+
+class DossierDraft(models.Model):
+    """A dossier being filled in online (hồ sơ nháp): answers saved at every step and by autosave, so a
+    person can stop and resume later, on another device too. Submitting it files a ``Dossier``."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    schema_version = models.PositiveIntegerField(default=1)
+    answers = models.JSONField(default=dict, blank=True)
+    receiving_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_step = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.token} of {self.procedure_id}"
+
+
+class AttachmentPurpose(models.TextChoices):
+    SUBMISSION = "submission", "Nộp kèm hồ sơ / filed with the dossier"
+    SUPPLEMENT = "supplement", "Bổ sung / supplement"
+    RESULT = "result", "Kết quả / result"
+
+
+class DossierAttachment(models.Model):
+    """A file of a dossier: a component filed or supplemented by the applicant, a paper scanned at the
+    counter (digitized), or the result. ``reused`` marks a component taken from the applicant's data store
+    instead of being uploaded again (Decision 766 reuse indicator, spec §3.5)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    stored_file = models.ForeignKey("documents.StoredFile", on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        "catalogue.RequiredDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=500)
+    purpose = models.CharField(
+        max_length=12, choices=AttachmentPurpose.choices, default=AttachmentPurpose.SUBMISSION
+    )
+    digitized = models.BooleanField(default=False)
+    reused = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.label[:60]}"
+
+
+class EvaluationQuestionnaire(models.Model):
+    """The questions a citizen answers to rate a returned dossier (Decree 61/2018 Art 31(1), spec §2.12),
+    as a form schema (``catalogue.forms``). The newest active version is asked; answers keep theirs."""
+
+    version = models.PositiveIntegerField(unique=True)
+    definition = models.JSONField()
+    active = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"questionnaire v{self.version}"
+
+
+class Evaluation(models.Model):
+    """A citizen's rating of how their dossier was handled; one per dossier. Feeds monitoring
+    (satisfaction, Decree 224/2026 Art 19) through the outbox and this table."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="evaluation")
+    questionnaire_version = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict)
+    satisfaction = models.CharField(max_length=24)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"evaluation of {self.dossier_id}: {self.satisfaction}"

@@ -39,7 +39,7 @@ class Applicant:
     address: str = ""
 
 
-def _validate_applicant(applicant: Applicant) -> Applicant:
+def validate_applicant(applicant: Applicant) -> Applicant:
     name = applicant.full_name.strip()
     require(
         bool(name) and len(name) <= 200,
@@ -151,7 +151,7 @@ def submit(
     channel = Channel(channel)
     delivery_method = DeliveryMethod(delivery_method)
     competent_agency = competent_agency or receiving_agency
-    clean = _validate_applicant(applicant)
+    clean = validate_applicant(applicant)
     require(
         delivery_method != DeliveryMethod.POST or bool(delivery_address.strip()),
         "delivery_address_required",

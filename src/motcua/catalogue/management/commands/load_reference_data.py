@@ -28,10 +28,17 @@ class Command(BaseCommand):
             f"catalogue: {catalogue.created} created, {catalogue.unchanged} already there, "
             f"{len(catalogue.rejected)} rejected, {len(catalogue.warnings)} warnings (--verbosity 2 lists them)"
         )
+        from motcua.catalogue.loaders import load_form_schemas
+
+        forms = load_form_schemas()
+        self.stdout.write(
+            f"form schemas: {forms.created} created, {forms.updated} updated, {forms.unchanged} unchanged, "
+            f"{len(forms.rejected)} rejected"
+        )
         if options["verbosity"] > 1:
             for line in catalogue.warnings:
                 self.stdout.write(f"warning {line}")
-        for line in [*units.rejected, *agencies.rejected, *catalogue.rejected]:
+        for line in [*units.rejected, *agencies.rejected, *catalogue.rejected, *forms.rejected]:
             self.stderr.write(f"rejected {line}")
         for rejected in calendar.rejected:
             self.stderr.write(f"rejected calendar line {rejected.line}: {rejected.reason}")
