@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SSO_PORT ?= 8765
 PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -20,13 +21,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 bootstrap: $(VENV)/.installed
 
-## make run: migrate the embedded SQLite database, load the real reference data and the demo, serve.
+## make run: migrate the embedded SQLite database, load the real reference data and the demo, serve the
+## portal with the outbox worker (notifications) and the national SSO simulator beside it.
 run: bootstrap
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "motcua is serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "national SSO simulator on http://127.0.0.1:$(SSO_PORT)  (sign in with VNeID on the portal)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python -m motcua.integrations.sso.simulator --port $(SSO_PORT) \
+		--redirect-uri http://127.0.0.1:$(PORT)/oidc/callback/ & \
+	$(BIN)/python manage.py deliver_outbox --loop & \
+	OIDC_ISSUER=http://127.0.0.1:$(SSO_PORT) PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: static checks, then the whole suite on SQLite and on PostgreSQL.
 test: bootstrap check test-sqlite test-postgres

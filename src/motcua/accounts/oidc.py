@@ -7,7 +7,7 @@ docs/adr/0007-sign-in-oidc.md):
 * A person is keyed on the **issuer + personal identification number** (``SoDinhDanh``, số định danh cá
   nhân), recorded as an ``ExternalIdentity``; never on ``sub`` alone, which differs between DVCQG SSO and
   VNeID for the same person. Claims without a valid 12-digit ``SoDinhDanh`` are refused.
-* A first sign-in creates a citizen account ``sso:<issuer host>:<id number>`` with an unusable password.
+* A first sign-in creates a citizen account ``sso+<issuer host>+<id number>`` (characters Django's username validator accepts) with an unusable password.
   The SSO is authoritative for the name and the ID number, which are updated at every sign-in; e-mail and
   phone are taken only while the account has none (the citizen may have changed them here).
 * An existing account is **never linked automatically**, not even one holding the same ID number or
@@ -74,13 +74,16 @@ class SsoIdentity:
 
     @property
     def username(self) -> str:
-        return f"sso:{issuer_host(self.issuer)}:{self.id_number}"
+        return f"sso+{issuer_host(self.issuer).replace(':', '-')}+{self.id_number}"
 
 
 def expected_issuer() -> str | None:
     """The issuer the ID tokens must name: ``OIDC_OP_ISSUER`` if set, else ``OIDC_ISSUER`` (None: SSO off)."""
-    issuer = getattr(settings, "OIDC_OP_ISSUER", None) or getattr(settings, "OIDC_ISSUER", None)
-    return str(issuer).rstrip("/") if issuer else None
+    explicit = getattr(settings, "OIDC_OP_ISSUER", None)
+    if explicit:
+        return str(explicit)  # verbatim: the ID tokens' ``iss`` must match it exactly
+    base = getattr(settings, "OIDC_ISSUER", None)
+    return str(base).rstrip("/") if base else None
 
 
 def issuer_host(issuer: str) -> str:
@@ -245,7 +248,7 @@ def _create(identity: SsoIdentity) -> User:
 
 def _update(found: ExternalIdentity, identity: SsoIdentity) -> User:
     user = found.user
-    if False:
+    if user.kind != UserKind.CITIZEN:
         raise SignInRefused(f"account {user.pk} is not a citizen account")
     if not user.is_active:
         raise SignInRefused(f"account {user.pk} is inactive")
@@ -283,6 +286,18 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, SuspiciousOperation):
         return str(exc)
     return type(exc).__name__
+
+
+def exempt_from_lockout(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> bool:
+    """For ``AXES_WHITELIST_CALLABLE``: an SSO callback is never counted nor locked out by django-axes.
+
+    Without it, every refused SSO sign-in counts as a failure of (no username, client IP), and five of them
+    lock **every** SSO sign-in from that address: one-stop counters, commune offices and mobile carriers'
+    shared addresses. Guessing is impossible there anyway: the code is the provider's one-time secret and
+    the state must match the browser's session. Password sign-ins (which carry a username) are unaffected.
+    """
+    credentials = credentials or {}
+    return "nonce" in credentials and not credentials.get("username") and not credentials.get("password")
 
 
 class CitizenOidcBackend(OIDCAuthenticationBackend):

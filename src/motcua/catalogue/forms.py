@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -350,6 +351,23 @@ def _parse_date(raw: str) -> date | None:
     return None
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def _parse_number(raw: str, *, allow_decimal: bool) -> Decimal | None:
+    """Vietnamese style first: "." groups thousands, "," marks decimals ("1.250,5"); "85.5" also accepted."""
+    text = raw.replace(" ", "")
+    if _THOUSANDS.match(text):
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text) or (not allow_decimal and "." in text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
 def clean_value(form_field: FormField, raw: str, *, today: date) -> Any:
     """Return the clean JSON value of one answer or raise ``FieldError`` via ``ValueError`` args."""
     raw = unicodedata.normalize("NFC", raw or "").strip()
@@ -394,14 +412,13 @@ def clean_value(form_field: FormField, raw: str, *, today: date) -> Any:
             )
         return parsed.isoformat()
     if form_field.type in ("number", "year"):
-        digits = raw.replace(".", "").replace(",", "").replace(" ", "")
-        if not re.fullmatch(r"-?\d+", digits):
-            example = "1985" if form_field.type == "year" else "3"
+        number = _parse_number(raw, allow_decimal=form_field.type == "number")
+        if number is None:
+            example = "1985" if form_field.type == "year" else "85,5"
             raise _Invalid(
-                f"{label_vi} chỉ gồm chữ số, ví dụ {example}.",
+                f"{label_vi} phải là một số, ví dụ {example}.",
                 f"{label_en} must be a number, e.g. {example}.",
             )
-        number = int(digits)
         least = form_field.min if isinstance(form_field.min, int) else None
         most = form_field.max if isinstance(form_field.max, int) else None
         if form_field.type == "year":
@@ -413,7 +430,7 @@ def clean_value(form_field: FormField, raw: str, *, today: date) -> Any:
             raise _Invalid(
                 f"{label_vi} không được lớn hơn {most}.", f"{label_en} cannot be more than {most}."
             )
-        return number
+        return int(number) if number == number.to_integral_value() else str(number)
     if form_field.type in ("choice", "select"):
         if raw not in {c.value for c in form_field.choices}:
             raise _Invalid(

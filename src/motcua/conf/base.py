@@ -172,6 +172,9 @@ SIGNING_CERT_FILE = env_str(
     help="PEM certificate of the signing key (with SIGNING_KEY_FILE).",
     group="Files",
 )
+SIGNING_KEY_PASSPHRASE = env_str(
+    "SIGNING_KEY_PASSPHRASE", None, help="Passphrase of SIGNING_KEY_FILE, if encrypted.", group="Files"
+)
 SIGNING_CHAIN_FILE = env_str(
     "SIGNING_CHAIN_FILE",
     None,
@@ -196,6 +199,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "motcua.portal.views.locked_out"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "motcua.accounts.oidc.exempt_from_lockout"
 
 OIDC_ISSUER = env_str(
     "OIDC_ISSUER",
@@ -208,6 +212,12 @@ OIDC_RP_CLIENT_ID = env_str(
 )
 OIDC_RP_CLIENT_SECRET = env_str(
     "OIDC_CLIENT_SECRET", "motcua-portal-secret", help="Our client secret at the SSO.", group="Sign-in"
+)
+OIDC_OP_ISSUER = env_str(
+    "OIDC_OP_ISSUER",
+    None,
+    help="Exact iss of the SSO's ID tokens when it is not OIDC_ISSUER.",
+    group="Sign-in",
 )
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid"

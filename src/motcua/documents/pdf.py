@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import segno
-import weasyprint
+import weasyprint  # type: ignore[import-untyped]
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation

@@ -11,9 +11,9 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from motcua.accounts.models import User
 from motcua.core.errors import NotFound
 from motcua.documents.models import IssuedDocument, StoredDocument, StoredFile
 from motcua.documents.signing import Verification, verify_pdf
@@ -37,16 +37,16 @@ def _file_not_found() -> NotFound:
     )
 
 
-def store_of(owner: User) -> QuerySet[StoredDocument]:
+def store_of(owner: AbstractBaseUser) -> QuerySet[StoredDocument]:
     """``owner``'s electronic data store, newest first."""
     return (
-        StoredDocument.objects.filter(owner=owner)
+        StoredDocument.objects.filter(owner_id=owner.pk)
         .select_related("stored_file")
         .order_by("-created_at", "-pk")
     )
 
 
-def stored_document_for(owner: User, token: str | uuid.UUID) -> StoredDocument:
+def stored_document_for(owner: AbstractBaseUser, token: str | uuid.UUID) -> StoredDocument:
     """The entry of ``owner``'s store whose file has ``token``; ``NotFound`` otherwise (no leak)."""
     value = _as_uuid(token)
     entry = store_of(owner).filter(stored_file__token=value).first() if value else None
@@ -55,10 +55,10 @@ def stored_document_for(owner: User, token: str | uuid.UUID) -> StoredDocument:
     return entry
 
 
-def owned_file(owner: User, token: str | uuid.UUID) -> StoredFile:
+def owned_file(owner: AbstractBaseUser, token: str | uuid.UUID) -> StoredFile:
     """A file ``owner`` uploaded or was issued; ``NotFound`` otherwise (no leak)."""
     value = _as_uuid(token)
-    file = StoredFile.objects.filter(owner=owner, token=value).first() if value else None
+    file = StoredFile.objects.filter(owner_id=owner.pk, token=value).first() if value else None
     if file is None:
         raise _file_not_found()
     return file

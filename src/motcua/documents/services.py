@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import FileResponse
 
-from motcua.accounts.models import User
 from motcua.core.clock import now
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.text import nfc
@@ -67,12 +67,14 @@ def _read_upload(data: bytes | UploadedFile) -> bytes:
     return b"".join(chunks)
 
 
-def _save(data: bytes, *, name: str, content_type: str, owner: User | None, kind: str) -> StoredFile:
+def _save(
+    data: bytes, *, name: str, content_type: str, owner: AbstractBaseUser | None, kind: str
+) -> StoredFile:
     written = storage.write(data)
     try:
         with transaction.atomic():
             return StoredFile.objects.create(
-                owner=owner,
+                owner_id=owner.pk if owner is not None else None,
                 kind=kind,
                 original_name=uploads.sanitize_name(name, content_type),
                 content_type=content_type,
@@ -86,7 +88,7 @@ def _save(data: bytes, *, name: str, content_type: str, owner: User | None, kind
 
 
 def store_upload(
-    data: bytes | UploadedFile, *, name: str, owner: User | None, kind: str = FileKind.UPLOAD
+    data: bytes | UploadedFile, *, name: str, owner: AbstractBaseUser | None, kind: str = FileKind.UPLOAD
 ) -> StoredFile:
     """Check and keep a citizen's upload or a counter scan.
 
@@ -149,7 +151,7 @@ def file_response(file: StoredFile, *, inline: bool = False) -> FileResponse:
 
 def add_to_store(
     *,
-    owner: User,
+    owner: AbstractBaseUser,
     title: str,
     stored_file: StoredFile,
     source: str,
@@ -182,13 +184,13 @@ def add_to_store(
         )
     code = nfc(source_code)
     if code:
-        existing = StoredDocument.objects.filter(owner=owner, source=source, source_code=code).first()
+        existing = StoredDocument.objects.filter(owner_id=owner.pk, source=source, source_code=code).first()
         if existing is not None:
             return existing
     try:
         with transaction.atomic():
             return StoredDocument.objects.create(
-                owner=owner,
+                owner_id=owner.pk,
                 title=clean_title,
                 document_type=nfc(document_type)[:100],
                 stored_file=stored_file,
@@ -197,7 +199,7 @@ def add_to_store(
             )
     except IntegrityError:
         # a concurrent call filed the same source code first
-        return StoredDocument.objects.get(owner=owner, source=source, source_code=code)
+        return StoredDocument.objects.get(owner_id=owner.pk, source=source, source_code=code)
 
 
 def _code_taken(code: str) -> Conflict:
@@ -218,7 +220,7 @@ def issue_document(
     title: str,
     template_name: str,
     context: dict[str, Any],
-    owner: User | None = None,
+    owner: AbstractBaseUser | None = None,
     issuer_name: str,
     reason: str = "",
     location: str = "",

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.identifiers import normalise_login
 from motcua.accounts.models import User
 from motcua.accounts.services import register_citizen
 from motcua.catalogue import selectors as catalogue
@@ -216,7 +217,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     errors: dict[str, FieldError] = {}
     values = {"login": request.POST.get("login", "")}
     if request.method == "POST":
-        user = authenticate(request, username=values["login"], password=request.POST.get("password", ""))
+        # normalised first, so that the lockout counts "0912 345 678" and "+84912345678" as one account
+        user = authenticate(
+            request, username=normalise_login(values["login"]), password=request.POST.get("password", "")
+        )
         if user is not None and user.is_active:
             login(request, user, backend="motcua.accounts.backends.EmailOrPhoneBackend")
             return redirect(_safe_next(request, reverse("portal:my_dossiers")))

@@ -71,6 +71,14 @@ NATIONAL_CODE = re.compile(r"\d\.\d{6}\Z")
 APPLICANT_PAGE_NAMES = {"full_name", "name", "id_number", "citizen_id", "phone", "email", "address"}
 
 
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -136,14 +144,13 @@ def test_schema_is_named_by_an_existing_procedure(path: Path) -> None:
 def test_schema_has_exactly_the_documented_keys(path: Path) -> None:
     schema = _load(path)
     assert set(schema) == SCHEMA_KEYS
-    assert isinstance(schema["version"], int) and not isinstance(schema["version"], bool)
+    assert _is_int(schema["version"])
     assert schema["version"] >= 1
     for key in ("title_vi", "title_en", "source"):
-        assert isinstance(schema[key], str) and schema[key].strip(), key
+        assert _is_text(schema[key]), key
     for page in schema["pages"]:
-        assert set(page) <= PAGE_KEYS and {"id", "title_vi", "title_en", "fields"} <= set(page), page.get(
-            "id"
-        )
+        assert set(page) <= PAGE_KEYS, page.get("id")
+        assert {"id", "title_vi", "title_en", "fields"} <= set(page), page.get("id")
         for field in page["fields"]:
             assert set(field) <= FIELD_KEYS, field["name"]
             assert {"name", "type", "label_vi", "label_en"} <= set(field), field
@@ -165,7 +172,7 @@ def test_field_names_are_unique_identifiers_in_the_whole_schema(path: Path) -> N
     names = [field["name"] for field in _fields(_load(path))]
     assert all(IDENTIFIER.match(name) for name in names), names
     duplicates = {name for name in names if names.count(name) > 1}
-    assert not duplicates
+    assert not duplicates, f"duplicate field names: {sorted(duplicates)}"
 
 
 @schema_file
@@ -176,7 +183,8 @@ def test_field_types_and_their_options(path: Path) -> None:
         assert isinstance(field.get("required", False), bool), name
         if "max_length" in field:
             assert type_ in {"text", "textarea"}, name
-            assert isinstance(field["max_length"], int) and field["max_length"] > 0, name
+            assert _is_int(field["max_length"]), name
+            assert field["max_length"] > 0, name
         for bound in ("min", "max"):
             if bound not in field:
                 continue
@@ -185,7 +193,7 @@ def test_field_types_and_their_options(path: Path) -> None:
                 assert value == "today" or ISO_DATE.match(value), (name, value)
             else:
                 assert type_ in {"number", "year"}, name
-                assert isinstance(value, int) and not isinstance(value, bool), (name, value)
+                assert _is_int(value), (name, value)
         if type_ in {"number", "year"} and {"min", "max"} <= set(field):
             assert field["min"] <= field["max"], name
         if type_ == "date" and all(ISO_DATE.match(str(field.get(b, ""))) for b in ("min", "max")):
@@ -193,7 +201,7 @@ def test_field_types_and_their_options(path: Path) -> None:
         if "prefill" in field:
             assert field["prefill"] in PREFILLS, (name, field["prefill"])
         if "autocomplete" in field:
-            assert isinstance(field["autocomplete"], str) and field["autocomplete"].strip(), name
+            assert _is_text(field["autocomplete"]), name
 
 
 @schema_file
@@ -207,7 +215,8 @@ def test_choices_belong_to_choice_and_select_only(path: Path) -> None:
         if choices == "@ethnicities":
             assert field["type"] == "select", name
             continue
-        assert isinstance(choices, list) and len(choices) >= 2, name
+        assert isinstance(choices, list), name
+        assert len(choices) >= 2, name
         for choice in choices:
             assert set(choice) == CHOICE_KEYS, (name, choice)
             assert IDENTIFIER.match(choice["value"]), (name, choice["value"])
@@ -237,7 +246,8 @@ def test_ethnicity_and_nationality_fields_follow_the_convention(path: Path) -> N
     for field in _fields(_load(path)):
         name = field["name"]
         if name == "ethnicity" or name.endswith("_ethnicity"):
-            assert field["type"] == "select" and field["choices"] == "@ethnicities", name
+            assert field["type"] == "select", name
+            assert field["choices"] == "@ethnicities", name
         if name == "nationality" or name.endswith("_nationality"):
             assert field["type"] == "text", name
             assert "Việt Nam" in field.get("hint_vi", ""), name
@@ -260,8 +270,7 @@ def test_every_text_has_both_languages(path: Path) -> None:
             if key.endswith("_vi") or key.endswith("_en"):
                 stem = key[:-3]
                 for lang in ("vi", "en"):
-                    text = obj.get(f"{stem}_{lang}")
-                    assert isinstance(text, str) and text.strip(), f"{where}.{stem}_{lang} missing or empty"
+                    assert _is_text(obj.get(f"{stem}_{lang}")), f"{where}.{stem}_{lang} missing or empty"
 
 
 @pytest.mark.parametrize(
@@ -271,7 +280,7 @@ def test_every_text_has_both_languages(path: Path) -> None:
 )
 def test_all_strings_are_nfc(path: Path) -> None:
     not_nfc = [where for where, s in _strings(_load(path)) if not unicodedata.is_normalized("NFC", s)]
-    assert not not_nfc
+    assert not not_nfc, f"not NFC: {not_nfc}"
 
 
 def test_ethnicity_list_has_the_54_groups_and_other() -> None:
@@ -282,7 +291,8 @@ def test_ethnicity_list_has_the_54_groups_and_other() -> None:
     for e in ethnicities:
         assert set(e) == CHOICE_KEYS
         assert IDENTIFIER.match(e["value"])
-        assert e["label_vi"].strip() and e["label_en"].strip()
+        assert _is_text(e["label_vi"]), e["value"]
+        assert _is_text(e["label_en"]), e["value"]
     by_value = {e["value"]: e["label_vi"] for e in ethnicities}
     assert by_value["kinh"] == "Kinh"
     assert by_value["khac"] == "Khác"
@@ -305,7 +315,7 @@ def test_life_events_are_the_agreed_events_in_order() -> None:
         }
         assert SLUG.match(event["slug"]), event["slug"]
         for key in ("title_vi", "title_en", "summary_vi", "summary_en"):
-            assert isinstance(event[key], str) and event[key].strip(), (event["slug"], key)
+            assert _is_text(event[key]), (event["slug"], key)
 
 
 def test_life_event_procedures_exist_in_the_catalogue() -> None:

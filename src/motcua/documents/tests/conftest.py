@@ -23,6 +23,7 @@ def private_folders(settings: Any, tmp_path: Path) -> Path:
     settings.VAR_DIR = var
     settings.FILE_STORAGE_DIR = var / "files"
     settings.STATIC_ROOT = var / "static"
+    settings.STATIC_ROOT.mkdir(parents=True)  # whitenoise warns about a missing folder
     settings.SIGNING_KEY_FILE = None
     settings.SIGNING_CERT_FILE = None
     settings.SIGNING_CHAIN_FILE = None

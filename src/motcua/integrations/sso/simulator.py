@@ -748,9 +748,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         simulator: SsoSimulator = self.server.simulator  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self._send(_Reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large"))
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= _MAX_BODY:
+            self._send(_Reply(HTTPStatus.BAD_REQUEST, b"bad or too large Content-Length"))
             return
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
