@@ -64,7 +64,7 @@ def browser() -> Iterator[Browser]:
 def _phone_context(browser: Browser, *, javascript: bool) -> BrowserContext:
     context = browser.new_context(
         viewport=helpers.PHONE,
-        screen=helpers.PHONE,
+        screen={"width": helpers.PHONE["width"], "height": helpers.PHONE["height"]},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,

@@ -11,14 +11,18 @@ retired ones), and nothing else.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography import x509
@@ -36,6 +40,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core.clock import now
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +254,18 @@ def _signer(credentials: SigningCredentials) -> signers.SimpleSigner:
     )
 
 
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko's synchronous API runs its own event loop (``asyncio.run``), which fails in a thread whose
+    loop is already running (an ASGI server, Playwright-driven tests). Then the pure, database-free work
+    runs in a short-lived worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     """Sign ``pdf`` with an invisible PAdES B-B signature (SHA-256) by the configured or demo signer.
 
@@ -263,7 +281,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
     )
-    output = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    output = _outside_event_loop(lambda: signers.PdfSigner(meta, signer=signer).sign_pdf(writer))
     return bytes(output.getbuffer())
 
 
@@ -289,9 +307,13 @@ def verify_pdf(pdf: bytes) -> Verification:
     """Check every signature of ``pdf`` offline against our trust roots.
 
     The result speaks for the whole file: intact/valid/trusted only if every signature is, and the
-    signer and time are those of the last signature. Runs an event loop internally (pyHanko): call it
-    from synchronous code.
+    signer and time are those of the last signature.
     """
+    anchors, others = trust_roots()
+    return _outside_event_loop(lambda: _verify(pdf, anchors, others))
+
+
+def _verify(pdf: bytes, anchors: Any, others: Any) -> Verification:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures
@@ -299,7 +321,6 @@ def verify_pdf(pdf: bytes) -> Verification:
         return _unsigned(f"not a readable PDF: {exc}")
     if not embedded:
         return _unsigned("no signature")
-    anchors, others = trust_roots()
     statuses = []
     for signature in embedded:
         context = ValidationContext(

@@ -247,7 +247,7 @@ def problems(draft: DossierDraft, *, today: date | None = None) -> list[DraftPro
 def submit_draft(draft: DossierDraft, *, actor: User, at: datetime | None = None) -> Dossier:
     """File the draft as an online dossier: validate everything again, then ``services.submit``."""
     draft = (
-        DossierDraft.objects.select_for_update()
+        DossierDraft.objects.select_for_update(of=("self",))  # receiving_agency is a nullable (outer) join
         .select_related("procedure", "receiving_agency")
         .get(pk=draft.pk)
     )

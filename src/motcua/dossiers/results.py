@@ -21,10 +21,6 @@ from motcua.dossiers.constants import DeliveryMethod, Status
 from motcua.dossiers.models import AttachmentPurpose, Dossier, DossierAttachment
 
 
-def _date(moment: datetime | None) -> str:
-    return to_vn(moment).strftime("%d/%m/%Y") if moment else ""
-
-
 def receipt_code(dossier: Dossier) -> str:
     return f"{dossier.code}-TN"
 
@@ -48,9 +44,9 @@ def receipt_for(dossier: Dossier) -> IssuedDocument:
             "dossier_code": dossier.code,
             "procedure_name": dossier.procedure.name,
             "applicant_name": dossier.applicant_name,
-            "received_at": to_vn(dossier.system_received_at or now()).strftime("%H:%M %d/%m/%Y"),
-            "appointment_date": _date(due),
-            "documents_received": documents_received,
+            "received_at": to_vn(dossier.system_received_at or now()),
+            "appointment_at": to_vn(due) if due else None,
+            "documents": documents_received,
             "delivery_method": DeliveryMethod(dossier.delivery_method).label,
         },
         owner=dossier.applicant,
@@ -89,10 +85,10 @@ def resolve_with_result(
             "title": title.strip(),
             "result_code": dossier.result_code,
             "dossier_code": dossier.code,
-            "applicant_name": dossier.applicant_name,
+            "applicant": dossier.applicant_name,
             "paragraphs": body,
             "signer_title": signer_title or "Thủ trưởng cơ quan",
-            "issued_at": to_vn(at or now()).strftime("%d/%m/%Y"),
+            "issued_at": to_vn(at or now()),
         },
         owner=dossier.applicant,
         issuer_name=dossier.competent_agency.name,

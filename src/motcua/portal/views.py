@@ -282,14 +282,26 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # --- Online submission ----------------------------------------------------------------------------------
 
 
-@require_POST
 @citizen_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: what you will need before you start; POST: start a draft (and choose the only agency if one)."""
     try:
-        found = catalogue.procedure_by_code(code)
-        draft = drafts.start_draft(owner=_me(request), procedure=found)
+        found = catalogue.procedure_detail(code)
     except NotFound as exc:
         raise Http404 from exc
+    if request.method != "POST":
+        return render(
+            request,
+            "portal/apply_start.html",
+            {
+                "procedure": found,
+                "schema": catalogue.form_schema_for(found),
+                "drafts": [d for d in drafts.drafts_of(_me(request)) if d.procedure_id == found.id],
+                "expected": deadlines.expected_due(found, Channel.ONLINE, now()),
+            },
+        )
+    try:
+        draft = drafts.start_draft(owner=_me(request), procedure=found)
     except DomainError as error:
         messages.error(request, error.message(request.LANGUAGE_CODE))
         return redirect("portal:procedure", code=code)

@@ -316,7 +316,7 @@ def test_numbers_respect_their_bounds() -> None:
     assert _one(field, "0") == (0, None)
     for typed in ("21", "-1"):
         value, error = _one(field, typed)
-        vi, en = _both(error)
+        _, en = _both(error)
         assert str(field["max"] if typed == "21" else field["min"]) in en
         assert value == typed
 
