@@ -12,6 +12,7 @@ from django.middleware.gzip import GZipMiddleware
 from playwright.sync_api import Page, Request
 from pytest_django.live_server_helper import LiveServer
 from tests.e2e.helpers import (
+    PAGE_BUDGET_BYTES,
     PHONE,
     check_accessibility,
     keyboard_reachable,
@@ -149,3 +150,22 @@ def test_a_form_posts_without_javascript_against_the_test_database(
     admin.refresh_from_db()
     assert admin.last_login is not None
     screenshot(page, "admin-index-nojs")
+
+
+@pytest.mark.parametrize("page_fixture", ["phone_page", "nojs_phone_page"])
+def test_portal_home_passes_the_citizen_page_checks(
+    live_server: LiveServer, page_fixture: str, request: pytest.FixtureRequest, reference_data: None
+) -> None:
+    page: Page = request.getfixturevalue(page_fixture)
+    javascript = page_fixture == "phone_page"
+
+    response = page.goto(live_server.url + "/")
+
+    assert response is not None
+    assert response.status == 200
+    check_accessibility(page, context=f"portal home ({'js' if javascript else 'no js'})")
+    assert keyboard_reachable(page, "input[type=search]")
+    screenshot(page, f"portal-home-{'js' if javascript else 'nojs'}")
+    weight = page_weight(live_server.url + "/")
+    assert weight.total_compressed_bytes <= PAGE_BUDGET_BYTES, weight.report()
+    assert not weight.external, "files from other origins escape the weight budget"

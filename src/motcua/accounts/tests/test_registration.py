@@ -3,6 +3,7 @@ sign-in page's protections (lockout after repeated failures, CSRF)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "xuan-ha-thu-dong-2026"
 LOGIN_URL = "/dang-nhap/"
 ID_NUMBER = "037090001234"
+
+
+@pytest.fixture(autouse=True)
+def static_root(settings: Any, tmp_path: Path) -> None:
+    settings.STATIC_ROOT = tmp_path  # an existing folder: the pages are served without collected files
 
 
 def _register(**overrides: str) -> User:
