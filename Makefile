@@ -8,7 +8,7 @@ SSO_PORT ?= 8765
 PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bootstrap check test-sqlite test-postgres bench clean
+.PHONY: run test bootstrap system-deps check test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -36,8 +36,14 @@ run: bootstrap
 	OIDC_ISSUER=http://127.0.0.1:$(SSO_PORT) PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: static checks, then the whole suite on SQLite and on PostgreSQL.
-test: bootstrap check test-sqlite test-postgres
+## make test: static checks, then the whole suite (browser tests included) on SQLite and on PostgreSQL.
+test: bootstrap system-deps check test-sqlite test-postgres
+	@echo "Phone screenshots of every citizen page: $(CURDIR)/var/screenshots"
+
+## Debian packages the suite needs (PDF rendering libraries, fonts, Chromium) and axe-core from npm;
+## installed only when missing. With CI=true anything still missing is a failure.
+system-deps:
+	@bash tests/e2e/bootstrap.sh
 
 check: bootstrap
 	$(BIN)/ruff check src tests bench

@@ -11,6 +11,19 @@ chromium=/usr/bin/chromium
 axe="$here/node_modules/axe-core/axe.min.js"
 missing=()
 
+# WeasyPrint (receipts, results) needs Pango and a font with Vietnamese diacritics.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || [[ ! -d /usr/share/fonts/truetype/dejavu ]]; then
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "bootstrap: installing Pango and DejaVu fonts with apt-get (PDF rendering)"
+        export DEBIAN_FRONTEND=noninteractive
+        pdf_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+        apt-get install -y --no-install-recommends "${pdf_packages[@]}" \
+            || { apt-get update && apt-get install -y --no-install-recommends "${pdf_packages[@]}"; }
+    else
+        echo "bootstrap: PDF rendering needs: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+    fi
+fi
+
 if [[ ! -x "$chromium" ]]; then
     if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
         echo "e2e bootstrap: installing Debian's chromium with apt-get"

@@ -35,9 +35,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium (``/usr/bin/chromium``), one for the whole session.
+    """Headless Debian Chromium (``/usr/bin/chromium``), one per test module (so no other module's test ever
+    runs while Playwright's event loop is alive: pytest-randomly shuffles modules, not across them).
 
     Playwright's sync API keeps an asyncio event loop running in this thread for as long as it is started, and
     Django refuses database calls from a thread with a running loop. The tests call the domain services

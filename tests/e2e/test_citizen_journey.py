@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
-from tests.e2e.helpers import check_accessibility, page_weight, screenshot
+from tests.e2e.helpers import PAGE_BUDGET_BYTES, check_accessibility, page_weight, screenshot
 
 from motcua.catalogue.forms import FormPage
 from motcua.catalogue.models import Procedure
@@ -28,7 +28,6 @@ from motcua.dossiers.models import Dossier, Evaluation
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BIRTH_REGISTRATION = "1.001193"
-PAGE_BUDGET_BYTES = 50 * 1024
 
 
 def _scan(text: str) -> bytes:

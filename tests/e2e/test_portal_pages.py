@@ -13,14 +13,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
-from tests.e2e.helpers import check_accessibility, keyboard_reachable, page_weight, screenshot
+from tests.e2e.helpers import (
+    PAGE_BUDGET_BYTES,
+    check_accessibility,
+    keyboard_reachable,
+    page_weight,
+    screenshot,
+)
 
 from motcua.catalogue.selectors import life_events
 from motcua.integrations.sso.simulator import ClientRegistration, SsoSimulator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGE_BUDGET_BYTES = 50 * 1024
 PUBLIC_PAGES = [
     ("home", "/"),
     ("search", "/thu-tuc/?q=Dang%20ky%20ket%20hon"),
