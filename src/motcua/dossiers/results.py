@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import User
 from motcua.core.clock import now, to_vn
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.documents import services as documents
 from motcua.documents.models import DocumentSource, IssuedDocument, IssuedKind
 from motcua.dossiers import deadlines, services
@@ -26,10 +26,19 @@ def receipt_code(dossier: Dossier) -> str:
 
 
 def receipt_for(dossier: Dossier) -> IssuedDocument:
-    """The signed acknowledgement of an online dossier (issued once, then served again)."""
+    """The signed acknowledgement of an online dossier (issued once, then served again). Two first
+    downloads at the same moment both try to issue it; the loser reads the winner's."""
     existing = IssuedDocument.objects.filter(code=receipt_code(dossier)).select_related("stored_file").first()
     if existing is not None:
         return existing
+    try:
+        with transaction.atomic():
+            return _issue_receipt(dossier)
+    except (Conflict, IntegrityError):
+        return IssuedDocument.objects.select_related("stored_file").get(code=receipt_code(dossier))
+
+
+def _issue_receipt(dossier: Dossier) -> IssuedDocument:
     due = dossier.due_at or deadlines.expected_due(
         dossier.procedure, dossier.channel, dossier.system_received_at or now()
     )
