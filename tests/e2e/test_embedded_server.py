@@ -56,7 +56,7 @@ def test_embedded_sqlite_server_serves_catalogue_and_demo(tmp_path: Path) -> Non
         deadline = time.monotonic() + 30
         while True:
             try:
-                _get(f"{base}/")
+                _get(f"{base}/api/v1/openapi.json")
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -71,6 +71,14 @@ def test_embedded_sqlite_server_serves_catalogue_and_demo(tmp_path: Path) -> Non
         assert agency["kind"] == "service_centre"
         status, schema = _get(f"{base}/api/v1/openapi.json")
         assert schema["openapi"].startswith("3.1")
+        with urllib.request.urlopen(f"{base}/thu-tuc/?q=dang+ky+khai+sinh", timeout=10) as response:
+            page = response.read().decode("utf-8")
+        assert response.status == 200
+        assert (
+            "Thủ tục đăng ký khai sinh" in page
+        )  # the citizen portal, served by gunicorn from static files too
+        with urllib.request.urlopen(f"{base}/static/portal/site.css", timeout=10) as response:
+            assert response.status == 200
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -23,3 +24,20 @@ class EmailOrPhoneBackend(ModelBackend):
         if username is None:
             return None
         return super().authenticate(request, username=normalise_login(username), password=password, **kwargs)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every sign-in that comes over HTTP (all our views and the API pass
+    the request). A call without a request (a management shell, Django's test client ``login``) has no
+    client address to lock out and is let through to the password backends."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -10,11 +10,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^0\d{9,10}$")
 
 
+_PHONE_LIKE = re.compile(r"^\+?[\d\s.()-]+$")
+
+
 def normalise_login(value: str) -> str:
-    """Lower-case e-mail; phone without spaces, dots or dashes and with +84 written as 0."""
+    """Lower-case e-mail; phone without spaces, dots or dashes and with +84 written as 0; anything else
+    (an officer's username such as ``motcua.tinh``) as typed, trimmed."""
     value = (value or "").strip()
     if "@" in value:
         return value.lower()
+    if not _PHONE_LIKE.match(value):
+        return value
     digits = re.sub(r"[\s.()-]", "", value)
     if digits.startswith("+84"):
         digits = "0" + digits[3:]

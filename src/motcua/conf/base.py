@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "motcua.accounts.backends.LockoutBackend",
     "motcua.accounts.backends.EmailOrPhoneBackend",
     "motcua.accounts.oidc.CitizenOidcBackend",
 ]
