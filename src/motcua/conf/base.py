@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mozilla_django_oidc",
     "motcua.core",
     "motcua.agencies",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.api",
     "motcua.portal",
+    "motcua.backoffice",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
