@@ -13,13 +13,29 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class MotcuaUserAdmin(UserAdmin):
-    list_display = ("username", "full_name", "kind", "is_staff")
-    list_filter = ("kind", "is_staff")
+    list_display = ("username", "full_name", "kind", "is_active", "is_staff")
+    list_filter = ("kind", "is_active", "is_staff", "memberships__role")
+    search_fields = ("username", "full_name", "email", "phone", "citizen_id_number")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("motcua", {"fields": ("kind", "full_name", "phone", "citizen_id_number")}),
     )
+    add_fieldsets = (
+        *(UserAdmin.add_fieldsets or ()),
+        ("motcua", {"fields": ("kind", "full_name", "email", "phone")}),
+    )
     inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Who holds which role in which agency (and so over every agency below it)."""
+
+    list_display = ("user", "role", "agency")
+    list_filter = ("role", "agency__kind")
+    search_fields = ("user__username", "user__full_name", "agency__code", "agency__name")
+    autocomplete_fields = ["user", "agency"]
+    list_select_related = ("user", "agency")
 
 
 @admin.register(ApiToken)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from motcua.accounts.models import Role
 from motcua.agencies.models import Agency
 from motcua.calendar.constants import TimeUnit
 
@@ -230,3 +231,32 @@ class FormSchemaRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.national_code} v{self.version}"
+
+
+class ProcessStep(models.Model):
+    """One step of an agency's internal process for a procedure it offers (quy trình nội bộ): which role does
+    it and what share of the procedure's time limit it may use, in percent. The shares of an offering sum to
+    at most 100; that rule lives in ``catalogue.services.set_process_steps`` (and the admin uses it too).
+    ``role`` is an ``accounts.Role`` value.
+    """
+
+    offering = models.ForeignKey(ProcedureOffering, on_delete=models.CASCADE, related_name="process_steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=255, help_text="Tên bước (tiếng Việt), e.g. Thẩm định hồ sơ")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    share_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="Phần trăm thời hạn giải quyết dành cho bước này (0–100)."
+    )
+
+    class Meta:
+        ordering = ["offering", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "position"], name="unique_process_step_position"),
+            models.CheckConstraint(
+                condition=models.Q(share_percent__gte=0) & models.Q(share_percent__lte=100),
+                name="process_step_share_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name} ({self.role}, {self.share_percent}%)"

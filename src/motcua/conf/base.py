@@ -113,6 +113,7 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 WHITENOISE_USE_FINDERS = True
 LOCALE_PATHS = [SRC_DIR / "motcua" / "locale"]
 LOGIN_URL = "portal:login"

@@ -25,7 +25,7 @@ from motcua.catalogue.selectors import form_schema_for
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.documents.models import StoredFile
 from motcua.dossiers import services
-from motcua.dossiers.constants import Action, DeliveryMethod, Status
+from motcua.dossiers.constants import Action, DeliveryMethod
 from motcua.dossiers.models import AttachmentPurpose, Dossier, DossierAttachment, DossierLeg
 from motcua.dossiers.workflow import TRANSITIONS, authorise
 
@@ -187,5 +187,3 @@ def bulk(
         else:
             result.done.append(str(dossier.code))
     return result
-
-

@@ -221,6 +221,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         user = authenticate(
             request, username=normalise_login(values["login"]), password=request.POST.get("password", "")
         )
+        if user is not None and user.is_active and getattr(user, "is_officer", False):
+            # Staff sign in on the back office, with their second factor.
+            return redirect("backoffice:sign_in")
         if user is not None and user.is_active:
             login(request, user, backend="motcua.accounts.backends.EmailOrPhoneBackend")
             return redirect(_safe_next(request, reverse("portal:my_dossiers")))

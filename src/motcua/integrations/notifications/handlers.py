@@ -76,3 +76,64 @@ def send_status_change(message: OutboxMessage) -> None:
         from_email=None,
         recipient_list=[dossier.applicant_email],
     )
+
+
+def _officer_link(name: str, fallback: str, **kwargs: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return _link(reverse(name, kwargs=kwargs or None))
+    except NoReverseMatch:
+        return _link(fallback)
+
+
+def send_deadline_watch(message: OutboxMessage) -> None:
+    """The daily deadline-watch notice to one officer (``dossiers.watch.notify_at_risk``): the dossiers of
+    theirs that are overdue or due within one working day without an apology yet. No e-mail address, no mail."""
+    from datetime import datetime
+
+    from motcua.accounts.models import User
+
+    officer = User.objects.filter(pk=message.payload["officer_id"], is_active=True).first()
+    if officer is None:
+        return
+    address = officer.email or (officer.username if "@" in officer.username else "")
+    if not address:
+        return
+    day = message.payload["day"]
+    shown_day = f"{day[8:10]}/{day[5:7]}/{day[0:4]}"
+    labels = {
+        "overdue": ("QUÁ HẠN", "overdue"),
+        "due_today": ("đến hạn hôm nay", "due today"),
+        "due_soon": ("đến hạn ngày làm việc tiếp theo", "due next working day"),
+    }
+    lines = []
+    for item in message.payload["dossiers"]:
+        due = to_vn(datetime.fromisoformat(item["due_at"])).strftime("%d/%m/%Y %H:%M")
+        vi, en = labels.get(item["mark"], (item["mark"], item["mark"]))
+        link = _officer_link("backoffice:workspace", "/nghiep-vu/", code=item["code"])
+        lines.append(f"- {item['code']} ({item['procedure']}): {vi} / {en}, hạn / due {due} — {link}")
+    total = int(message.payload["total"])
+    if total > len(lines):
+        lines.append(f"… và {total - len(lines)} hồ sơ khác / and {total - len(lines)} more")
+    body = (
+        f"Kính gửi {officer.full_name or officer.username},\n\n"
+        "Các hồ sơ dưới đây đã quá hạn hoặc đến hạn trong 1 ngày làm việc mà chưa có văn bản xin lỗi, "
+        "gia hạn (Mẫu 04):\n"
+        "The dossiers below are overdue, or due within one working day with no apology and extension "
+        "(Form 04) yet:\n\n"
+    )
+    body += "\n".join(lines)
+    body += (
+        "\n\nTheo dõi hạn giải quyết / deadline watch: "
+        f"{_officer_link('backoffice:deadline_watch', '/nghiep-vu/')}\n"
+    )
+    send_mail(
+        subject=(
+            f"[motcua] {total} hồ sơ cần chú ý về thời hạn ngày {shown_day} / "
+            f"{total} dossier(s) at risk of being late"
+        ),
+        message=body,
+        from_email=None,
+        recipient_list=[address],
+    )
