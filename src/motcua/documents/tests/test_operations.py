@@ -70,6 +70,15 @@ def test_the_admin_shows_issued_documents_read_only(signer: SigningCredentials) 
     admin = User.objects.create_superuser(username="admin@example.vn", password="x")
     client = Client()
     client.force_login(admin)
+    # The admin site asks for the second factor (django-otp): a verified session.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
+        user=admin, name="t", confirmed=True
+    ).persistent_id
+    session.save()
 
     listing = client.get("/admin/documents/issueddocument/")
     assert listing.status_code == 200
