@@ -111,7 +111,7 @@ def workspace(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": found,
             "answered": answered,
             "events": list(timeline(found)),
-            "legs": list(found.legs.select_related("agency").order_by("position", "id")),
+            "legs": officer.leg_usage(found, to_vn(now()).date()),
             "attachments": list(found.attachments.select_related("stored_file").order_by("added_at", "id")),
             "forms": [action_forms.FORMS[a] for a in allowed if a in action_forms.FORMS],
             "choices": action_forms.choices_for(found),

@@ -187,3 +187,31 @@ def bulk(
         else:
             result.done.append(str(dossier.code))
     return result
+
+
+@dataclass(frozen=True)
+class LegUse:
+    """How much of its time an agency leg used: working days from its start to its completion (or today)."""
+
+    leg: DossierLeg
+    used_working_days: int | None
+    late: bool
+
+
+def leg_usage(dossier: Dossier, today: date) -> list[LegUse]:
+    from motcua.calendar.services import load_calendar
+    from motcua.core.clock import to_vn
+
+    calendar = load_calendar()
+    rows = []
+    for leg in dossier.legs.select_related("agency").order_by("position", "id"):
+        if leg.started_at is None:
+            rows.append(LegUse(leg, None, False))
+            continue
+        end = to_vn(leg.completed_at).date() if leg.completed_at else today
+        used = calendar.working_days_between(to_vn(leg.started_at).date(), end)
+        finished = leg.completed_at or datetime.combine(
+            today, datetime.max.time(), tzinfo=leg.started_at.tzinfo
+        )
+        rows.append(LegUse(leg, used, bool(leg.due_at and finished > leg.due_at)))
+    return rows

@@ -171,3 +171,20 @@ def _tiny_pdf_body() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (50, 50), "white").save(buffer, "PDF")
     return buffer.getvalue()[len(b"%PDF-1.4\n") :]
+
+
+def test_leg_usage_counts_working_days_and_flags_a_late_leg(demo_world: Any) -> None:
+    from motcua.dossiers.tests.factories import vn
+
+    cast = build_cast(demo_world)
+    dossier = drive(cast, "transferred")
+    leg = dossier.legs.get()
+    assert leg.started_at is not None
+    assert leg.due_at is not None
+    on_time = officer.leg_usage(dossier, leg.started_at.date())
+    assert on_time[0].used_working_days == 0
+    assert not on_time[0].late
+    much_later = officer.leg_usage(dossier, vn(2026, 4, 30).date())
+    assert much_later[0].late
+    assert much_later[0].used_working_days is not None
+    assert much_later[0].used_working_days > float(leg.time_limit_working_days)
