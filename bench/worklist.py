@@ -35,7 +35,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,6 @@ from submit import (
     db_params,
     django_env,
     drop_database,
-    log,
     manage,
     percentile,
     recreate_database,
@@ -56,12 +55,19 @@ from submit import (
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def log(message: str) -> None:
+    # UTC: Django sets the process time zone to Hanoi's when it starts, half-way through the run
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}Z] {message}", flush=True)
+
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_worklist"
 OFFICERS = {
     "motcua.xa": "commune receiving officer",
     "chutich.xa": "commune chairman",
     "motcua.tinh": "provincial centre receiving officer",
-    "chuyenvien.tuphap": "department specialist (justice)",
+    "chuyenvien.congan": "department specialist (provincial police)",
     "lanhdao.tinh": "provincial leader",
 }
 EXIT_OK, EXIT_OVER_BUDGET, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -278,7 +284,7 @@ FROM g
 JOIN bench_slot s ON s.slot = g.slot
 JOIN bench_status st ON st.slot = g.sslot
 CROSS JOIN LATERAL (
-    SELECT now() - (CASE WHEN st.closed THEN 25 + g.r1 * 705 ELSE g.r1 * 25 END) * interval '1 day'
+    SELECT now() - (CASE WHEN st.closed THEN 25 + g.r1 * 705 ELSE g.r1 * 12 END) * interval '1 day'
         AS submitted_at
 ) t
 CROSS JOIN LATERAL (
@@ -288,7 +294,7 @@ CROSS JOIN LATERAL (
     SELECT CASE WHEN a.accepted_at IS NULL OR (st.status = 'accepted' AND s.boundary_free AND g.r4 < 0.5)
                 THEN NULL ELSE a.accepted_at END AS clock
 ) c
-CROSS JOIN LATERAL (SELECT c.clock + (3 + floor(g.r2 * 13)) * interval '1 day' AS due) d
+CROSS JOIN LATERAL (SELECT c.clock + (5 + floor(g.r2 * 16)) * interval '1 day' AS due) d
 """
 
 INSERT_LEGS = """
@@ -301,7 +307,7 @@ SELECT d.id, l.agency_id, 'sequential', 0, 'Phối hợp giải quyết', 3,
 FROM dossiers_dossier d
 CROSS JOIN LATERAL (
     SELECT CASE WHEN picked = d.competent_agency_id THEN %(fallback)s ELSE picked END AS agency_id
-    FROM (SELECT (%(departments)s::bigint[])[1 + floor(random() * %(n_departments)s)::int] AS picked) p
+    FROM (SELECT (%(departments)s::bigint[])[1 + (d.id %% %(n_departments)s)::int] AS picked) p
 ) l
 WHERE d.status = 'transferred' OR (d.status = 'returned' AND d.id %% 50 = 0)
 """
@@ -404,8 +410,12 @@ def measure(args: argparse.Namespace) -> tuple[list[Line], Line, dict[str, Any]]
     from django.test.utils import CaptureQueriesContext
 
     from motcua.accounts.models import User
-    from motcua.dossiers import worklists
+    from motcua.accounts.selectors import scope_paths
+    from motcua.core.clock import now, to_vn
+    from motcua.dossiers import watch, worklists
     from motcua.dossiers.models import Dossier
+
+    today = to_vn(now()).date()
 
     bounds = Dossier.objects.order_by("pk").values_list("pk", flat=True)
     low, high = bounds.first(), bounds.last()
@@ -480,6 +490,15 @@ def measure(args: argparse.Namespace) -> tuple[list[Line], Line, dict[str, Any]]
             Line(leader, f"worklist {biggest} {label}", None, timed(args.calls, args.warmup, variant))
         )
 
+    for username in ("giamdoc.trungtam", "chutich.xa", "lanhdao.tinh"):
+        at_risk = len(watch.at_risk(scope_paths(fresh(username)), today))
+
+        def watch_page(username: str = username) -> None:
+            watch.at_risk(scope_paths(fresh(username)), today, limit=worklists.DEFAULT_PAGE_SIZE)
+
+        timings = timed(args.calls, args.warmup, watch_page)
+        lines.append(Line(username, "deadline watch at_risk (first 50)", at_risk, timings))
+
     log(f"baseline again: {args.calls * 5} primary-key lookups")
     baseline.latencies_ms += timed(args.calls * 5, args.warmup, pk_lookup)
     plan: dict[str, Any] = {"line": slowest[1], "plans": []}
@@ -520,6 +539,7 @@ def build_report(
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
         "config": {
             "database_url": redact(args.database_url),
@@ -544,7 +564,8 @@ def print_report(r: dict[str, Any]) -> None:
     print()
     print("=" * 110)
     print(
-        f"motcua worklist benchmark   {r['timestamp']}   {r['machine']['cpus']} CPUs   PostgreSQL {r['data']['postgresql']}"
+        f"motcua worklist benchmark   {r['timestamp']}   {r['machine']['cpus']} CPUs "
+        f"(load {' '.join(map(str, r['machine']['load_average_at_end']))})   PostgreSQL {r['data']['postgresql']}"
     )
     d = r["data"]
     print(

@@ -210,7 +210,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @staff_required
 def deadline_watch(request: HttpRequest) -> HttpResponse:
     today = to_vn(now()).date()
-    rows = watch.at_risk(scope_paths(_me(request)), today)
+    rows = watch.at_risk(scope_paths(_me(request)), today, limit=200)
     return render(request, "backoffice/work/watch.html", {"rows": rows, "today": today})
 
 

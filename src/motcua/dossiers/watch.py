@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from motcua.accounts.models import Membership, Role, User, UserKind
 from motcua.calendar.services import load_calendar
@@ -36,6 +37,8 @@ from motcua.dossiers.constants import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.worklists import (
     DEADLINE_DONE,
+    HEAVY_PROCEDURE_FIELDS,
+    NO_DATE_LAST,
     OPEN_STATUSES,
     WAITING_FOR_CITIZEN,
     Mark,
@@ -63,24 +66,52 @@ def running_statuses() -> list[Status]:
     return [s for s in OPEN_STATUSES if s not in stopped]
 
 
-def at_risk(agency_paths: Iterable[str] | None, today: date) -> list[AtRisk]:
+def _sort_key() -> Coalesce:
+    # sorted on an expression, not on ``due_at`` itself: see ``worklists.NO_DATE_LAST``
+    return Coalesce(F("due_at"), Value(NO_DATE_LAST, output_field=DateTimeField()))
+
+
+def at_risk(agency_paths: Iterable[str] | None, today: date, *, limit: int | None = None) -> list[AtRisk]:
     """Dossiers at risk on ``today`` (a Hanoi date) whose competent or receiving agency lies under one of
-    ``agency_paths`` (``None``: every agency); overdue first, then by due date and code."""
-    qs = Dossier.objects.filter(status__in=running_statuses(), due_at__isnull=False)
+    ``agency_paths`` (``None``: every agency), by due date then code (so the overdue come first); at most
+    ``limit`` of them when given (a page)."""
+    today_start = day_start(today)
+    tomorrow_start = day_start(today + timedelta(days=1))
+    last_chance_end = day_start(load_calendar().next_working_day(today) + timedelta(days=1))
+    candidates: QuerySet[Dossier] = Dossier.objects.filter(
+        status__in=running_statuses(), due_at__lt=last_chance_end
+    ).filter(Q(due_at__lt=today_start) | Q(extension_count=0))
+    selected = candidates
     if agency_paths is not None:
         paths = list(agency_paths)
         if not paths:
             return []
         agencies = subtree_ids(paths)
-        qs = qs.filter(Q(competent_agency_id__in=agencies) | Q(receiving_agency_id__in=agencies))
-    today_start = day_start(today)
-    tomorrow_start = day_start(today + timedelta(days=1))
-    last_chance_end = day_start(load_calendar().next_working_day(today) + timedelta(days=1))
-    qs = qs.filter(
-        Q(due_at__lt=today_start) | Q(due_at__lt=last_chance_end, extension_count=0)
-    ).select_related("procedure", "receiving_agency", "competent_agency", "assignee")
+        # One branch per agency of the dossier, each read from its own index (an OR of the two conditions
+        # would read every dossier at risk in the database); UNION lists a dossier of both branches once.
+        competent, receiving = (
+            candidates.filter(competent_agency_id__in=agencies),
+            candidates.filter(receiving_agency_id__in=agencies),
+        )
+        if limit is not None:  # the page of ids from the indexes alone, then its rows
+            columns = ("pk", "sort_key", "code")
+            page = (
+                competent.annotate(sort_key=_sort_key())
+                .values_list(*columns)
+                .union(receiving.annotate(sort_key=_sort_key()).values_list(*columns))
+                .order_by("sort_key", "code")[:limit]
+            )
+            selected = Dossier.objects.filter(pk__in=[row[0] for row in page])
+        else:
+            selected = Dossier.objects.filter(pk__in=competent.values("pk").union(receiving.values("pk")))
+    ordered = (
+        selected.select_related("procedure", "receiving_agency", "competent_agency", "assignee")
+        .defer("form_data", *HEAVY_PROCEDURE_FIELDS)
+        .annotate(sort_key=_sort_key())
+        .order_by("sort_key", "code")
+    )
     rows: list[AtRisk] = []
-    for dossier in qs.defer("form_data").order_by("due_at", "code"):
+    for dossier in ordered[:limit] if limit is not None else ordered:
         assert dossier.due_at is not None
         if dossier.due_at < today_start:
             mark = Mark.OVERDUE

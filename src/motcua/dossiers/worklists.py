@@ -17,7 +17,10 @@ citizen (supplement or payment asked: the clock is theirs) and ok. A dossier who
 (resolved) or that is closed is ok. Dates are Hanoi dates; the worklist's due window filters select
 exactly the dossiers that carry the mark.
 
-The indexes that keep a list fast on a million dossiers are in migration ``0003_worklist_indexes``.
+Fast on a million dossiers (``bench/worklist.py``): the indexes are in migration ``0003_worklist_indexes``
+(partial, over the open dossiers only); a page is cut from the dossier table alone and only its rows are then
+joined to their procedure, agencies and assignee (``form_data`` is not loaded); the sort key is an
+expression the table-wide ``due_at`` index cannot serve (see ``NO_DATE_LAST``).
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ import binascii
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import memberships_of
@@ -485,18 +489,33 @@ class Page:
         return self.number - 1 if self.number and self.number > 1 else None
 
 
+# The primary sort key is COALESCE(column, far future) (far past when descending): "no date last" in both
+# directions without NULL cases in the keyset, and an expression that the plain ``due_at`` index of the whole
+# table cannot serve. Ordered by that index, PostgreSQL would walk years of closed dossiers looking for the
+# few open ones (their due dates are all recent); the candidates are read from the open-dossier indexes instead.
+NO_DATE_LAST = datetime(9999, 12, 31, tzinfo=UTC)
+NO_DATE_FIRST = datetime(1, 1, 2, tzinfo=UTC)
+
+
+def _with_sort_key(qs: QuerySet[Dossier], sort: str) -> QuerySet[Dossier]:
+    column, desc = SORTS[sort]
+    if column is None:
+        return qs
+    missing = Value(NO_DATE_FIRST if desc else NO_DATE_LAST, output_field=models.DateTimeField())
+    return qs.annotate(sort_key=Coalesce(F(column), missing, output_field=models.DateTimeField()))
+
+
 def _order_by(sort: str) -> list[Any]:
     column, desc = SORTS[sort]
     code = F("code").desc() if desc else F("code").asc()
     if column is None:
         return [code]
-    primary = F(column).desc(nulls_last=True) if desc else F(column).asc(nulls_last=True)
-    return [primary, code]
+    return [F("sort_key").desc() if desc else F("sort_key").asc(), code]
 
 
 def _encode_cursor(sort: str, item: Dossier) -> str:
     column, _ = SORTS[sort]
-    value = getattr(item, column) if column else None
+    value: datetime | None = getattr(item, "sort_key", None) if column else None
     raw = json.dumps([sort, value.isoformat() if value else None, item.code], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -511,29 +530,29 @@ def _bad_cursor() -> DomainError:
 
 
 def _after_cursor(sort: str, cursor: str) -> Q:
-    """Rows strictly after the cursor in the order of ``sort`` (no due date sorts last either way)."""
+    """Rows strictly after the cursor in the order of ``sort``."""
+    column, desc = SORTS[sort]
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        cursor_sort, value_text, code = decoded
+        cursor_sort, value_text, code = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
         value = datetime.fromisoformat(value_text) if value_text else None
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise _bad_cursor() from None
-    if cursor_sort != sort or not isinstance(code, str) or (value is not None and value.tzinfo is None):
+    if (
+        cursor_sort != sort
+        or not isinstance(code, str)
+        or (column is not None and (value is None or value.tzinfo is None))
+    ):
         raise _bad_cursor()
-    column, desc = SORTS[sort]
     op = "lt" if desc else "gt"
     if column is None:
         return Q(**{f"code__{op}": code})
-    if value is None:
-        return Q(**{f"{column}__isnull": True, f"code__{op}": code})
-    return (
-        Q(**{f"{column}__{op}": value})
-        | Q(**{column: value, f"code__{op}": code})
-        | Q(**{f"{column}__isnull": True})
-    )
+    return Q(**{f"sort_key__{op}": value}) | Q(sort_key=value, **{f"code__{op}": code})
 
 
-_LIGHT_PROCEDURE = (
+#: Long texts of a procedure a list never shows (they can weigh tens of kB per row): not loaded.
+HEAVY_PROCEDURE_FIELDS = (
     "procedure__search_text",
     "procedure__applicant_types",
     "procedure__competent_agency_text",
@@ -586,7 +605,7 @@ def worklist(
     total = qs.count() if with_total else None
     # Two steps in one statement: the ids of the page, sorted and cut on the dossier table alone (an index
     # range scan), then those few rows with their procedure, agencies and assignee.
-    window = qs.order_by(*_order_by(sort))
+    window = _with_sort_key(qs, sort).order_by(*_order_by(sort))
     if cursor:
         window, number = window.filter(_after_cursor(sort, cursor)), None
         ids = window[: page_size + 1]
@@ -594,9 +613,9 @@ def worklist(
         offset, number = (page - 1) * page_size, page
         ids = window[offset : offset + page_size + 1]
     rows = list(
-        with_work_due(Dossier.objects.filter(pk__in=ids.values("pk")), user, definition)
+        _with_sort_key(with_work_due(Dossier.objects.filter(pk__in=ids.values("pk")), user, definition), sort)
         .select_related("procedure", "receiving_agency", "competent_agency", "assignee")
-        .defer("form_data", *_LIGHT_PROCEDURE)
+        .defer("form_data", *HEAVY_PROCEDURE_FIELDS)
         .order_by(*_order_by(sort))
     )
     has_next = len(rows) > page_size

@@ -28,6 +28,7 @@ Handler = Callable[[OutboxMessage], None]
 HANDLERS: dict[str, Handler] = {
     outbox_topics.NOTIFY_RECEIPT: notification_handlers.send_receipt,
     outbox_topics.DOSSIER_STATUS_CHANGED: notification_handlers.send_status_change,
+    outbox_topics.NOTIFY_DEADLINE_WATCH: notification_handlers.send_deadline_watch,
 }
 MAX_BACKOFF = timedelta(hours=1)
 

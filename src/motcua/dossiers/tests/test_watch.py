@@ -110,6 +110,8 @@ def test_at_risk_lists_overdue_and_due_within_one_working_day_without_apology(wo
     assert {world.name_of(r.dossier): r.mark for r in rows} == AT_RISK
     assert [r.due_at for r in rows] == sorted(r.due_at for r in rows)
     assert all(r.due_at == r.dossier.due_at for r in rows)
+    # a page of them is the first ones
+    assert [r.dossier.pk for r in watch.at_risk(None, TODAY, limit=2)] == [r.dossier.pk for r in rows[:2]]
     # on the holiday-free count, Tuesday 5/5 would be "within one working day" of Thursday 30/4… it is not
     # at risk on Wednesday 29/4 because 30/4 and 1/5 are holidays; it is on Monday 4/5
     later = {world.name_of(r.dossier) for r in watch.at_risk(None, date(2026, 5, 4))}
