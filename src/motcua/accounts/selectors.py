@@ -30,6 +30,11 @@ def scope_paths(user: User) -> list[str]:
     return sorted({m.agency.path for m in memberships_of(user)})
 
 
+def member_agencies(user: User) -> list[Agency]:
+    """The agencies the officer holds a membership in (not their subtrees), in tree order."""
+    return sorted({m.agency for m in memberships_of(user)}, key=lambda agency: agency.path)
+
+
 def officer_by_username(username: str) -> User | None:
     return User.objects.filter(username=username, kind="officer", is_active=True).first()
 

@@ -15,7 +15,7 @@ from motcua.accounts.models import Role, User
 from motcua.agencies.models import Agency
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import DomainError
-from motcua.dossiers import results, services
+from motcua.dossiers import officer, results, services
 from motcua.dossiers.constants import Action, DeliveryMethod, LegMode, StopRequester
 from motcua.dossiers.models import Dossier, DossierLeg
 
@@ -110,17 +110,12 @@ def _legs(data: QueryDict) -> list[services.LegPlan]:
 
 
 def _open_leg(dossier: Dossier, actor: User) -> DossierLeg:
-    from motcua.accounts.selectors import scope_paths
-
-    paths = scope_paths(actor)
-    for leg in DossierLeg.objects.filter(
-        dossier=dossier, started_at__isnull=False, completed_at__isnull=True
-    ).select_related("agency"):
-        if any(leg.agency.path.startswith(p) for p in paths):
-            return leg
-    raise DomainError(
-        "no_open_leg", "Không có phần việc liên thông nào của đơn vị bạn.", "No open leg of your unit."
-    )
+    leg = officer.open_leg_for(actor, dossier)
+    if leg is None:
+        raise DomainError(
+            "no_open_leg", "Không có phần việc liên thông nào của đơn vị bạn.", "No open leg of your unit."
+        )
+    return leg
 
 
 REASON = Field("reason", "textarea", "Lý do", "Reason")

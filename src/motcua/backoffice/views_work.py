@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
-from motcua.accounts.selectors import scope_paths
+from motcua.accounts.selectors import member_agencies, officer_by_username, scope_paths
 from motcua.agencies.models import Agency
 from motcua.backoffice import actions as action_forms
 from motcua.backoffice.access import staff_required
@@ -115,21 +115,11 @@ def workspace(request: HttpRequest, code: str) -> HttpResponse:
             "attachments": list(found.attachments.select_related("stored_file").order_by("added_at", "id")),
             "forms": [action_forms.FORMS[a] for a in allowed if a in action_forms.FORMS],
             "choices": action_forms.choices_for(found),
-            "paperwork": _paperwork(found, _lang(request)),
+            "paperwork": paperwork.available_forms(found),
             "mark": worklists.deadline_mark(found, to_vn(now()).date()),
             "errors": {},
         },
     )
-
-
-def _paperwork(dossier: Dossier, language: str) -> list[tuple[str, str]]:
-    """The forms this dossier's history can produce: 06 always, the others once their step happened."""
-    done = set(dossier.events.values_list("action", flat=True))
-    return [
-        (number, form.title_en if language.startswith("en") else form.title_vi)
-        for number, form in sorted(paperwork.FORMS.items())
-        if form.builds_from == paperwork.TIMELINE or (form.from_event and done & set(form.actions))
-    ]
 
 
 @require_POST
@@ -185,7 +175,7 @@ def paper(request: HttpRequest, code: str, number: str) -> HttpResponseBase:
 def bulk(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("code")[:200]
     chosen = dossiers_visible_to(_me(request)).filter(code__in=codes)
-    assignee = User.objects.filter(username=request.POST.get("assignee", ""), kind="officer").first()
+    assignee = officer_by_username(request.POST.get("assignee", ""))
     try:
         result = officer.bulk(
             _me(request),
@@ -217,7 +207,7 @@ def deadline_watch(request: HttpRequest) -> HttpResponse:
 @staff_required
 def tracking_book(request: HttpRequest) -> HttpResponseBase:
     today = to_vn(now()).date()
-    agencies = [a for a in Agency.objects.filter(path__in=scope_paths(_me(request))).order_by("path")]
+    agencies = member_agencies(_me(request))
     if request.GET.get("agency"):
         agency = next((a for a in agencies if a.code == request.GET["agency"]), None)
         if agency is None:
@@ -265,7 +255,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     me = _me(request)
-    receiving = [a for a in Agency.objects.filter(path__in=scope_paths(me)).order_by("path")]
+    receiving = member_agencies(me)
     offerings = [o.agency for o in catalogue.offerings_of(procedure)]
     schema = catalogue.form_schema_for(procedure)
     errors: dict[str, FieldError] = {}

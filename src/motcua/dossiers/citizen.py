@@ -14,16 +14,19 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import translation
 
 from motcua.accounts.models import User
 from motcua.catalogue.forms import FormSchema, parse_schema, validate_page
+from motcua.catalogue.models import Channel, Procedure, ProcedureChannel
+from motcua.catalogue.selectors import online_procedure_ids
 from motcua.core import outbox_topics
 from motcua.core.clock import now, to_vn
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import enqueue
 from motcua.documents.models import StoredFile
-from motcua.dossiers import services
+from motcua.dossiers import deadlines, services
 from motcua.dossiers.constants import Action, Status
 from motcua.dossiers.models import (
     AttachmentPurpose,
@@ -33,6 +36,7 @@ from motcua.dossiers.models import (
     Evaluation,
     EvaluationQuestionnaire,
 )
+from motcua.dossiers.workflow import TRANSITIONS
 
 
 def _en() -> bool:
@@ -206,6 +210,43 @@ def attachment_for(user: User, dossier: Dossier, token: str) -> DossierAttachmen
     return attachment
 
 
+# --- Procedures as a citizen sees them in a list ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureCard:
+    """A search or browse result: the fee of the channel shown and the return date if filed online today."""
+
+    procedure: Procedure
+    channel: ProcedureChannel | None
+    expected: datetime | None
+    online: bool
+
+
+def procedure_cards(procedures: list[Procedure], *, start: datetime | None = None) -> list[ProcedureCard]:
+    """Cards for ``procedures`` in two queries (their channels, who offers them online), whatever their number."""
+    start = start or now()
+    prefetch_related_objects(procedures, "channels")
+    online_ids = online_procedure_ids([p.id for p in procedures])
+    cards = []
+    for procedure in procedures:
+        channels = list(procedure.channels.all())
+        chosen = next((c for c in channels if c.channel == Channel.ONLINE), None) or (
+            channels[0] if channels else None
+        )
+        cards.append(
+            ProcedureCard(
+                procedure=procedure,
+                channel=chosen,
+                expected=deadlines.expected_due(
+                    procedure, chosen.channel if chosen else Channel.ONLINE, start
+                ),
+                online=procedure.id in online_ids,
+            )
+        )
+    return cards
+
+
 # --- Public tracking ------------------------------------------------------------------------------------
 
 
@@ -260,6 +301,15 @@ def questionnaire() -> tuple[int, FormSchema]:
             version=int(definition["version"]), defaults={"definition": definition}
         )
     return record.version, parse_schema(record.definition)
+
+
+def can_withdraw(dossier: Dossier, user: User) -> bool:
+    """The applicant may withdraw while the transition table allows it in the dossier's status."""
+    return (
+        user.is_authenticated
+        and dossier.applicant_id == user.id
+        and (Status(dossier.status), Action.WITHDRAW) in TRANSITIONS
+    )
 
 
 def can_evaluate(dossier: Dossier, user: User) -> bool:

@@ -34,11 +34,14 @@ def time_limit_for(dossier: Dossier) -> tuple[Decimal, TimeUnit] | None:
 
 def limit_of(procedure_id: int, channel: str) -> tuple[Decimal, TimeUnit] | None:
     """The published time limit of a procedure for ``channel`` (or its fallback, or any channel)."""
-    channels = [c for c in ProcedureChannel.objects.filter(procedure_id=procedure_id) if c.time_limit]
+    return limit_among(list(ProcedureChannel.objects.filter(procedure_id=procedure_id)), channel)
+
+
+def limit_among(channels: list[ProcedureChannel], channel: str) -> tuple[Decimal, TimeUnit] | None:
+    """``limit_of`` over channels already loaded (e.g. prefetched for a list of procedures)."""
+    timed = [c for c in channels if c.time_limit]
     wanted = [channel, _CHANNEL_FALLBACK.get(Channel(channel), channel)]
-    chosen = next((c for w in wanted for c in channels if c.channel == w), None) or (
-        channels[0] if channels else None
-    )
+    chosen = next((c for w in wanted for c in timed if c.channel == w), None) or (timed[0] if timed else None)
     if chosen is None or chosen.time_limit is None:
         return None
     unit = chosen.time_unit or policies.current().unspecified_time_unit
@@ -47,8 +50,8 @@ def limit_of(procedure_id: int, channel: str) -> tuple[Decimal, TimeUnit] | None
 
 def expected_due(procedure: Procedure, channel: str, start: datetime) -> datetime | None:
     """When a dossier filed now would be due if accepted at ``start`` (shown before filing; the real
-    appointment is set when the dossier is accepted)."""
-    limit = limit_of(procedure.id, channel)
+    appointment is set when the dossier is accepted). Uses the procedure's prefetched channels if any."""
+    limit = limit_among(list(procedure.channels.all()), channel)
     if limit is None:
         return None
     return load_calendar().due_at(start, limit[0], limit[1])

@@ -19,9 +19,11 @@ from django.db import transaction
 
 from motcua.accounts.models import User
 from motcua.agencies.models import Agency
+from motcua.calendar.services import load_calendar
 from motcua.catalogue.forms import FieldError, validate_all
 from motcua.catalogue.models import Channel, Procedure, RequiredDocument
 from motcua.catalogue.selectors import form_schema_for
+from motcua.core.clock import to_vn
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.documents.models import StoredFile
 from motcua.dossiers import services
@@ -38,10 +40,7 @@ def allowed_actions(actor: User, dossier: Dossier) -> list[Action]:
             continue
         try:
             if action == Action.COMPLETE_LEG:
-                legs = DossierLeg.objects.filter(
-                    dossier=dossier, started_at__isnull=False, completed_at__isnull=True
-                )
-                if not any(_may(actor, dossier, action, leg.agency) for leg in legs.select_related("agency")):
+                if open_leg_for(actor, dossier) is None:
                     continue
             else:
                 authorise(actor, dossier, action)
@@ -51,12 +50,16 @@ def allowed_actions(actor: User, dossier: Dossier) -> list[Action]:
     return found
 
 
-def _may(actor: User, dossier: Dossier, action: Action, leg_agency: Agency) -> bool:
-    try:
-        authorise(actor, dossier, action, leg_agency=leg_agency)
-    except PermissionDenied:
-        return False
-    return True
+def open_leg_for(actor: User, dossier: Dossier) -> DossierLeg | None:
+    """The running transfer leg ``actor`` may complete (the workflow's leg rule decides), if any."""
+    legs = DossierLeg.objects.filter(dossier=dossier, started_at__isnull=False, completed_at__isnull=True)
+    for leg in legs.select_related("agency").order_by("position", "id"):
+        try:
+            authorise(actor, dossier, Action.COMPLETE_LEG, leg_agency=leg.agency)
+        except PermissionDenied:
+            continue
+        return leg
+    return None
 
 
 @dataclass(frozen=True)
@@ -199,9 +202,6 @@ class LegUse:
 
 
 def leg_usage(dossier: Dossier, today: date) -> list[LegUse]:
-    from motcua.calendar.services import load_calendar
-    from motcua.core.clock import to_vn
-
     calendar = load_calendar()
     rows = []
     for leg in dossier.legs.select_related("agency").order_by("position", "id"):

@@ -484,6 +484,16 @@ def load_forms(path: Path) -> dict[str, FormTemplate]:
 FORMS: dict[str, FormTemplate] = load_forms(FORMS_FILE)
 
 
+def available_forms(dossier: Dossier) -> list[FormTemplate]:
+    """The per-dossier forms its history can produce: 06 always, the others once their step happened."""
+    done = set(dossier.events.values_list("action", flat=True))
+    return [
+        form
+        for _number, form in sorted(FORMS.items())
+        if form.builds_from == TIMELINE or (form.from_event and done & set(form.actions))
+    ]
+
+
 def _form(number: str) -> FormTemplate:
     key = str(number).strip()
     form = FORMS.get(key) or (FORMS.get(key.zfill(2)) if key.isdigit() else None)

@@ -105,27 +105,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"events": catalogue.life_events()})
 
 
-def _annotate(procedures: list[Any]) -> list[dict[str, Any]]:
-    """Add what a result shows: the fee and the expected return date if filed online today."""
-    start = now()
-    rows = []
-    online_ids = catalogue.online_procedure_ids([p.id for p in procedures])
-    for procedure in procedures:
-        channels = list(procedure.channels.all())
-        online = next((c for c in channels if c.channel == Channel.ONLINE), None)
-        chosen = online or (channels[0] if channels else None)
-        due = deadlines.expected_due(procedure, chosen.channel if chosen else Channel.ONLINE, start)
-        rows.append(
-            {
-                "procedure": procedure,
-                "channel": chosen,
-                "expected": due,
-                "online": procedure.id in online_ids,
-            }
-        )
-    return rows
-
-
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     context: dict[str, Any] = {"query": query, "rows": [], "errors": {}}
@@ -135,7 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             context["errors"] = {"q": _error(request, error)}
         else:
-            context["rows"] = _annotate(found)
+            context["rows"] = citizen.procedure_cards(found, start=now())
     elif "q" in request.GET:
         context["errors"] = {
             "q": FieldError("Vui lòng nhập tên thủ tục cần tìm.", "Type the name of a procedure.")
@@ -151,7 +130,11 @@ def life_event(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "portal/list.html",
-        {"title": event.title, "intro": event.summary, "rows": _annotate(procedures)},
+        {
+            "title": event.title,
+            "intro": event.summary,
+            "rows": citizen.procedure_cards(procedures, start=now()),
+        },
     )
 
 
@@ -164,7 +147,11 @@ def field_procedures(request: HttpRequest, field_id: int) -> HttpResponse:
         field, procedures = catalogue.procedures_in_field(field_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "portal/list.html", {"title": field.name, "rows": _annotate(procedures[:100])})
+    return render(
+        request,
+        "portal/list.html",
+        {"title": field.name, "rows": citizen.procedure_cards(procedures[:100], start=now())},
+    )
 
 
 def agencies(request: HttpRequest) -> HttpResponse:
@@ -176,7 +163,11 @@ def agency_procedures(request: HttpRequest, code: str) -> HttpResponse:
         agency, procedures = catalogue.procedures_offered_in_subtree(code)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "portal/list.html", {"title": agency.name, "rows": _annotate(procedures)})
+    return render(
+        request,
+        "portal/list.html",
+        {"title": agency.name, "rows": citizen.procedure_cards(procedures, start=now())},
+    )
 
 
 def procedure(request: HttpRequest, code: str) -> HttpResponse:
@@ -582,16 +573,8 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "is_new": request.GET.get("moi") == "1",
             "result": result if found.status in (Status.RESOLVED, Status.RETURNED) else None,
             "can_evaluate": citizen.can_evaluate(found, _me(request)),
-            "can_withdraw": found.status
-            not in (
-                Status.RETURNED,
-                Status.RESOLVED,
-                Status.WITHDRAWN,
-                Status.REJECTED,
-                Status.REFUSED,
-                Status.STOPPED,
-            ),
-            "evaluation": getattr(found, "evaluation", None) if hasattr(found, "evaluation") else None,
+            "can_withdraw": citizen.can_withdraw(found, _me(request)),
+            "evaluation": getattr(found, "evaluation", None),
             "delivery_label": DeliveryMethod(found.delivery_method).label,
         },
     )

@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.models import ApiToken, Role
 from motcua.api.v1 import api
+from motcua.backoffice.tests.helpers import verified_client
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import build_cast, drive, make_officer
 
@@ -68,16 +67,6 @@ def _api_routes() -> list[tuple[str, str]]:
     return routes
 
 
-def _verified_client(officer: Any) -> Client:
-    device = TOTPDevice.objects.create(user=officer, name="test", confirmed=True)
-    client = Client()
-    client.force_login(officer)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def _state(dossier: Dossier) -> tuple[Any, ...]:
     dossier.refresh_from_db()
     return (dossier.status, dossier.version, dossier.events.count(), dossier.attachments.count())
@@ -100,7 +89,7 @@ def test_an_officer_of_another_commune_cannot_see_or_act_on_a_dossier(
     before = _state(dossier)
     assert dossier.code is not None
     if route_kind == "pages":
-        client = _verified_client(outsider)
+        client = verified_client(outsider)
         for route in _dossier_routes():
             url = _fill(route, dossier.code)
             for method in ("get", "post"):
@@ -125,7 +114,7 @@ def test_the_same_routes_work_for_the_competent_officer(demo_world: Any) -> None
     cast = build_cast(demo_world)
     dossier = drive(cast, "processing")
     assert dossier.code is not None
-    client = _verified_client(cast.specialist)
+    client = verified_client(cast.specialist)
     response = client.get(f"/nghiep-vu/ho-so/{dossier.code}/")
     assert response.status_code == 200
     assert dossier.applicant_name.encode() in response.content

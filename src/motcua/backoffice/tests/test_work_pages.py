@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from motcua.backoffice.tests.helpers import verified_client
 from motcua.catalogue.selectors import form_schema_for
 from motcua.core.models import AuditEntry
 from motcua.dossiers import worklists
@@ -18,16 +17,6 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import ROUTES, build_cast, drive
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(officer: Any) -> Client:
-    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(officer)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def test_without_the_second_factor_the_back_office_is_closed(demo_world: Any) -> None:
@@ -45,7 +34,7 @@ def test_every_worklist_page_of_every_demo_officer_renders_with_its_count(demo_w
     for route in ("submitted", "processing", "pending_approval", "resolved", "supplement_requested"):
         drive(cast, route)
     for officer in (cast.counter, cast.specialist, cast.leader, cast.leg_specialist):
-        client = _client(officer)
+        client = verified_client(officer)
         home = client.get("/nghiep-vu/")
         assert home.status_code == 200
         counts = worklists.counts(officer)
@@ -59,7 +48,7 @@ def test_every_worklist_page_of_every_demo_officer_renders_with_its_count(demo_w
 def test_the_workspace_renders_in_every_state_and_logs_the_read(demo_world: Any, route: str) -> None:
     cast = build_cast(demo_world)
     dossier = drive(cast, route)
-    client = _client(cast.leader)
+    client = verified_client(cast.leader)
     response = client.get(f"/nghiep-vu/ho-so/{dossier.code}/")
     assert response.status_code == 200
     assert dossier.code.encode() in response.content
@@ -76,7 +65,11 @@ def test_officers_drive_a_dossier_from_reception_to_return_with_the_action_forms
     cast = build_cast(demo_world)
     dossier = drive(cast, "submitted")
     url = f"/nghiep-vu/ho-so/{dossier.code}/"
-    counter, leader, specialist = _client(cast.counter), _client(cast.leader), _client(cast.specialist)
+    counter, leader, specialist = (
+        verified_client(cast.counter),
+        verified_client(cast.leader),
+        verified_client(cast.specialist),
+    )
     steps = [
         (counter, "accept", {"note": ""}),
         (leader, "assign", {"assignee": cast.specialist.username}),
@@ -98,7 +91,7 @@ def test_officers_drive_a_dossier_from_reception_to_return_with_the_action_forms
 def test_an_action_refused_by_the_rules_is_explained_and_changes_nothing(demo_world: Any) -> None:
     cast = build_cast(demo_world)
     dossier = drive(cast, "submitted")
-    client = _client(cast.counter)
+    client = verified_client(cast.counter)
     response = client.post(f"/nghiep-vu/ho-so/{dossier.code}/request_supplement/", {}, follow=True)
     assert "Phải liệt kê đầy đủ".encode() in response.content
     dossier.refresh_from_db()
@@ -107,7 +100,7 @@ def test_an_action_refused_by_the_rules_is_explained_and_changes_nothing(demo_wo
 
 def test_counter_intake_through_the_page(demo_world: Any) -> None:
     cast = build_cast(demo_world)
-    client = _client(cast.counter)
+    client = verified_client(cast.counter)
     assert client.get("/nghiep-vu/tiep-nhan/?q=dang+ky+thuong+tru").status_code == 200
     form = client.get(f"/nghiep-vu/tiep-nhan/{cast.procedure.national_code}/")
     assert form.status_code == 200
@@ -150,7 +143,7 @@ def test_counter_intake_through_the_page(demo_world: Any) -> None:
 def test_bulk_accept_from_the_worklist(demo_world: Any) -> None:
     cast = build_cast(demo_world)
     first, second = drive(cast, "submitted"), drive(cast, "submitted")
-    client = _client(cast.counter)
+    client = verified_client(cast.counter)
     response = client.post(
         "/nghiep-vu/hang-loat/",
         {"code": [first.code, second.code], "action": "accept", "back": "/nghiep-vu/"},
@@ -166,7 +159,7 @@ def test_deadline_watch_and_tracking_book_pages(demo_world: Any, settings: Any, 
     settings.VAR_DIR = tmp_path
     cast = build_cast(demo_world)
     drive(cast, "processing")
-    client = _client(cast.leader)
+    client = verified_client(cast.leader)
     assert client.get("/nghiep-vu/canh-bao/").status_code == 200
     assert client.get("/nghiep-vu/so-theo-doi/").status_code == 200
     book = client.get(f"/nghiep-vu/so-theo-doi/?agency={cast.commune.code}&from=2026-03-01&to=2026-03-31")
