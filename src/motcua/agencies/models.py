@@ -82,6 +82,7 @@ class AgencyKind(models.TextChoices):
     MINISTRY = "ministry", "Bộ, ngành / Ministry"
     PROVINCE = "province", "UBND tỉnh / Provincial People's Committee"
     DEPARTMENT = "department", "Sở, ban, ngành / Provincial department"
+    DISTRICT = "district", "UBND huyện (đến 30/6/2025) / District People's Committee (until 30 June 2025)"
     COMMUNE = "commune", "UBND xã / Commune People's Committee"
     SERVICE_CENTRE = (
         "service_centre",

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.catalogue",
     "motcua.documents",
     "motcua.dossiers",
+    "motcua.monitoring",
     "motcua.integrations",
     "motcua.api",
     "motcua.portal",

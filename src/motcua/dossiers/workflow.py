@@ -18,6 +18,7 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import roles_over
 from motcua.agencies.models import Agency
 from motcua.core import outbox_topics
+from motcua.dossiers import signals
 from motcua.core.clock import now
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.models import enqueue
@@ -230,6 +231,7 @@ def transition(
             key=str(dossier.pk),
             payload={"dossier_id": dossier.pk, "action": str(action), "from": from_status, "to": str(to)},
         )
+        signals.dossier_changed.send(sender=Dossier, dossier_id=dossier.pk)
     dossier.refresh_from_db()
     return dossier
 

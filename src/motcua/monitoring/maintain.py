@@ -1,0 +1,223 @@
+"""Keeping the aggregates equal to the sum of every dossier's contribution.
+
+When a dossier changes (a transition, a file, a rating), ``refresh_dossier`` runs in the same transaction:
+it derives the dossier's new fact, subtracts the old fact's contributions and adds the new ones, for the
+competent agency and each of its ancestors (so a subtree is one row per day). A crash rolls the change and
+its counters back together. ``rebuild`` recomputes everything from the dossiers and their events
+(``manage.py rebuild_monitoring``); ``refresh_offers`` keeps the per-scope catalogue (``ScopeOffer``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from datetime import date
+
+from django.db import connection, transaction
+
+from motcua.agencies.models import Agency
+from motcua.catalogue.models import OnlineMode, ProcedureChannel, ProcedureOffering
+from motcua.dossiers.models import Dossier
+from motcua.monitoring import facts, measures
+from motcua.monitoring.models import DossierFact, ScopeDayCounts, ScopeOffer, ScopeProcedureDayCounts
+
+Delta = dict[tuple[int, date], dict[str, int]]
+ProcedureDelta = dict[tuple[int, int, date], dict[str, int]]
+
+
+def scope_ids(path: str) -> list[int]:
+    """The agency and its ancestors, from its materialised path ("/1/5/20/")."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _paths(agency_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Agency.objects.filter(id__in=set(agency_ids)).values_list("id", "path"))
+
+
+class _Accumulator:
+    def __init__(self) -> None:
+        self.days: Delta = defaultdict(lambda: defaultdict(int))
+        self.procedures: ProcedureDelta = defaultdict(lambda: defaultdict(int))
+        self.rules = facts.rules()
+
+    def add(self, fact: DossierFact | None, sign: int, paths: dict[int, str]) -> None:
+        if fact is None or fact.received_on is None:
+            return
+        scopes = scope_ids(paths[fact.agency_id])
+        for (measure, day), value in facts.contributions(fact, self.rules).items():
+            for scope in scopes:
+                self.days[(scope, day)][measure] += sign * value
+        for (measure, day), value in facts.procedure_contributions(fact, self.rules).items():
+            for scope in scopes:
+                self.procedures[(scope, fact.procedure_id, day)][measure] += sign * value
+
+    def flush(self) -> None:
+        _upsert(ScopeDayCounts._meta.db_table, ("scope_id", "day"), measures.ALL, self.days)
+        _upsert(
+            ScopeProcedureDayCounts._meta.db_table,
+            ("scope_id", "procedure_id", "day"),
+            measures.PER_PROCEDURE,
+            self.procedures,
+        )
+        self.days.clear()
+        self.procedures.clear()
+
+
+def _upsert(
+    table: str,
+    keys: tuple[str, ...],
+    columns: Sequence[str],
+    deltas: Mapping[Any, Mapping[str, int]],
+) -> None:
+    """Add ``deltas`` to the rows of ``table`` (created when missing), in key order to avoid deadlocks."""
+    rows = [
+        (key, values)
+        for key, values in sorted(deltas.items(), key=lambda item: tuple(str(k) for k in item[0]))
+        if any(values.values())
+    ]
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    all_columns = (*keys, *columns)
+    per_row = len(all_columns)
+    limit = 900 if connection.vendor == "sqlite" else 20000
+    chunk = max(1, limit // per_row)
+    assignments = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in columns)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        placeholders = ", ".join("(" + ", ".join(["%s"] * per_row) + ")" for _ in part)
+        params: list[Any] = []
+        for key, values in part:
+            params.extend(key)
+            params.extend(values.get(c, 0) for c in columns)
+        sql = (
+            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in all_columns)}) VALUES {placeholders} "
+            f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {assignments}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def refresh_dossier(dossier_id: int) -> DossierFact | None:
+    """Bring the fact and the aggregates of one dossier up to date (call inside the change's transaction)."""
+    return refresh_dossiers([dossier_id]).get(dossier_id)
+
+
+def refresh_dossiers(ids: Iterable[int], *, chunk: int = 2000) -> dict[int, DossierFact | None]:
+    """Bring the facts and aggregates of many dossiers up to date, in one transaction, in bulk."""
+    wanted = sorted(set(ids))
+    result: dict[int, DossierFact | None] = {}
+    with transaction.atomic():
+        for start in range(0, len(wanted), chunk):
+            result.update(_refresh_chunk(wanted[start : start + chunk]))
+    return result
+
+
+def _refresh_chunk(ids: list[int]) -> dict[int, DossierFact | None]:
+    dossiers = list(
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    old = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
+    related = facts.load_related(dossiers)
+    new = {d.pk: facts.derive(d, related) for d in dossiers}
+    for missing in set(ids) - set(new):
+        new[missing] = None
+    agencies = {f.agency_id for f in old.values()} | {f.agency_id for f in new.values() if f is not None}
+    paths = _paths(agencies)
+    acc = _Accumulator()
+    changed_facts: list[DossierFact] = []
+    gone: list[int] = []
+    for dossier_id, fact in new.items():
+        previous = old.get(dossier_id)
+        if (
+            previous is not None
+            and fact is not None
+            and facts.fact_values(previous) == facts.fact_values(fact)
+        ):
+            continue
+        acc.add(previous, -1, paths)
+        acc.add(fact, +1, paths)
+        if fact is None:
+            if previous is not None:
+                gone.append(dossier_id)
+        else:
+            changed_facts.append(fact)
+    acc.flush()
+    if gone:
+        DossierFact.objects.filter(dossier_id__in=gone).delete()
+    if changed_facts:
+        fields = [f.name for f in DossierFact._meta.concrete_fields if not f.primary_key]
+        DossierFact.objects.bulk_create(
+            changed_facts, update_conflicts=True, unique_fields=["dossier"], update_fields=fields
+        )
+    return new
+
+
+def rebuild(*, chunk: int = 5000, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every fact and aggregate from the dossiers and their events. Returns the dossiers read."""
+    with transaction.atomic():
+        ScopeDayCounts.objects.all().delete()
+        ScopeProcedureDayCounts.objects.all().delete()
+        DossierFact.objects.all().delete()
+        refresh_offers()
+        ids = list(
+            Dossier.objects.exclude(accepted_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), chunk):
+            _refresh_chunk(ids[start : start + chunk])
+            if progress is not None:
+                progress(min(start + chunk, len(ids)), len(ids))
+    return len(ids)
+
+
+# -- the catalogue per scope ---------------------------------------------------------------------------
+
+_MODE_RANK = {OnlineMode.NONE.value: 0, OnlineMode.PARTIAL.value: 1, OnlineMode.FULL.value: 2}
+CITIZEN_WORDS = ("công dân", "cá nhân", "người dân")
+
+
+def refresh_offers(procedure_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``ScopeOffer`` (all of it, or for some procedures): for each scope and procedure offered in
+    it, the best online mode and the highest historical level (a procedure counts once, 766 criterion 3.1)."""
+    offerings = ProcedureOffering.objects.select_related("procedure")
+    rows = ScopeOffer.objects.all()
+    if procedure_ids is not None:
+        wanted = set(procedure_ids)
+        offerings = offerings.filter(procedure_id__in=wanted)
+        rows = rows.filter(procedure_id__in=wanted)
+    offerings_list = list(offerings)
+    paths = _paths(o.agency_id for o in offerings_list)
+    with_fee = set(
+        ProcedureChannel.objects.filter(
+            procedure_id__in={o.procedure_id for o in offerings_list}, fee_amount__gt=0
+        ).values_list("procedure_id", flat=True)
+    )
+    best: dict[tuple[int, int], ScopeOffer] = {}
+    for offering in offerings_list:
+        procedure = offering.procedure
+        for scope in scope_ids(paths[offering.agency_id]):
+            key = (scope, offering.procedure_id)
+            row = best.get(key)
+            if row is None:
+                row = best[key] = ScopeOffer(
+                    scope_id=scope,
+                    procedure_id=offering.procedure_id,
+                    online_mode=offering.online_mode,
+                    historical_level=offering.historical_level,
+                    has_fee=offering.procedure_id in with_fee,
+                    full_online_eligible=bool(procedure.eligible_full_online),
+                    for_citizens=any(w in procedure.applicant_types.lower() for w in CITIZEN_WORDS),
+                )
+                continue
+            if _MODE_RANK.get(offering.online_mode, 0) > _MODE_RANK.get(row.online_mode, 0):
+                row.online_mode = offering.online_mode
+            if offering.historical_level and (row.historical_level or 0) < offering.historical_level:
+                row.historical_level = offering.historical_level
+    with transaction.atomic():
+        rows.delete()
+        ScopeOffer.objects.bulk_create(best.values(), batch_size=2000)
+    return len(best)

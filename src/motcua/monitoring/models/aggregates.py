@@ -1,0 +1,155 @@
+"""The per-dossier projection (``DossierFact``) and the aggregates kept from it.
+
+Every aggregate row is the sum of the contributions (``monitoring.contributions``) of the dossiers whose
+competent agency is the row's scope or lies below it. They are changed only by ``monitoring.maintain``
+(in the transaction of the change that causes it) and rebuilt by ``manage.py rebuild_monitoring``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from motcua.agencies.models import Agency
+from motcua.catalogue.models import Procedure
+from motcua.monitoring import measures
+
+
+class DossierFact(models.Model):
+    """What monitoring knows of one dossier, derived from its events and related rows (``monitoring.facts``).
+
+    Kept so that a change can subtract the dossier's previous contribution exactly, and so that every counter
+    can list the dossiers behind it. ``agency`` is the competent (processing) agency, never the reception
+    point (spec §4.4). Days are local dates (UTC+7). A dossier never received (rejected at the counter,
+    withdrawn before acceptance, still a draft) has no ``received_on`` and counts nowhere.
+    """
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, primary_key=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16)
+    received_on = models.DateField(null=True, blank=True)
+    finished_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    evaluated_on = models.DateField(null=True, blank=True)
+    #: a decision was made (result or refusal); outcome in the legal view: early, on_time, late
+    resolved = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=8, blank=True)
+    outcome_766 = models.CharField(max_length=8, blank=True)
+    #: in progress and late (legal / 766 view) at the start of every day after this one
+    late_mark_on = models.DateField(null=True, blank=True)
+    late_766_mark_on = models.DateField(null=True, blank=True)
+    processing_centidays = models.IntegerField(null=True, blank=True)
+    online_mode = models.CharField(max_length=8, blank=True, help_text="of the offering when received")
+    historical_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    full_online_eligible = models.BooleanField(default=False)
+    with_fee = models.BooleanField(default=False)
+    paid_online = models.BooleanField(default=False)
+    with_files = models.BooleanField(default=False)
+    digitized = models.BooleanField(default=False)
+    reused = models.BooleanField(default=False)
+    population_data = models.BooleanField(default=False)
+    e_result = models.BooleanField(default=False)
+    delivery = models.CharField(max_length=8, blank=True)
+    postal_any = models.BooleanField(default=False)
+    satisfaction = models.CharField(max_length=24, blank=True)
+    ci1 = models.SmallIntegerField(null=True, blank=True)
+    ci2 = models.SmallIntegerField(null=True, blank=True)
+    ci3 = models.SmallIntegerField(null=True, blank=True)
+    ci4 = models.SmallIntegerField(null=True, blank=True)
+    ci6 = models.SmallIntegerField(null=True, blank=True)
+    ci7 = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "received_on"], name="fact_agency_received_idx"),
+            models.Index(fields=["agency", "finished_on"], name="fact_agency_finished_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact of dossier {self.dossier_id}"
+
+
+class ScopeDayCounts(models.Model):
+    """The counters of ``measures.ALL`` for one agency scope (the agency and everything under it) and day."""
+
+    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="unique_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.day}"
+
+
+for _name in measures.ALL:
+    ScopeDayCounts.add_to_class(_name, models.IntegerField(default=0))
+
+
+class ScopeProcedureDayCounts(models.Model):
+    """The counters of ``measures.PER_PROCEDURE`` per scope, procedure and day: average time per procedure
+    and the indicators that count distinct procedures ("services with online dossiers")."""
+
+    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "procedure", "day"], name="unique_scope_procedure_day")
+        ]
+        indexes = [
+            models.Index(
+                fields=["scope", "procedure", "day"],
+                name="spd_online_idx",
+                condition=models.Q(received_online__gt=0),
+            ),
+            models.Index(
+                fields=["scope", "procedure", "day"],
+                name="spd_paid_idx",
+                condition=models.Q(received_paid_online__gt=0),
+            ),
+            models.Index(
+                fields=["scope", "procedure", "day"],
+                name="spd_population_idx",
+                condition=models.Q(received_population_data__gt=0),
+            ),
+            models.Index(
+                fields=["scope", "procedure", "day"],
+                name="spd_postal_idx",
+                condition=models.Q(postal_any__gt=0),
+            ),
+            models.Index(
+                fields=["scope", "procedure", "day"],
+                name="spd_received_idx",
+                condition=models.Q(received__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.procedure_id} {self.day}"
+
+
+for _name in measures.PER_PROCEDURE:
+    ScopeProcedureDayCounts.add_to_class(_name, models.IntegerField(default=0))
+
+
+class ScopeOffer(models.Model):
+    """A procedure offered somewhere in a scope, with the best online mode and level offered there
+    (a procedure offered by several agencies counts once, at its highest level — 766 criterion 3.1)."""
+
+    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    online_mode = models.CharField(max_length=8)
+    historical_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    has_fee = models.BooleanField(default=False)
+    full_online_eligible = models.BooleanField(default=False)
+    for_citizens = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "procedure"], name="unique_scope_offer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} offers {self.procedure_id} ({self.online_mode})"

@@ -1,0 +1,268 @@
+"""Reading the aggregates: the counters of any agency subtree over any period, in a few indexed queries.
+
+``counts`` sums at most one ``ScopeDayCounts`` row per day (flows over the period, stock deltas up to its
+start and end), counts the scope's catalogue in ``ScopeOffer`` and the distinct procedures with activity
+by probing ``ScopeProcedureDayCounts`` once per offered procedure. Cost grows with the number of days and
+procedures, never with the number of dossiers.
+
+``as_is`` rolls merged units up into their successors (spec §8.3): the scope also takes the agencies of
+units that ceased on the 2025 reorganisation and whose successor lies in the scope (the outermost only,
+so nothing is counted twice). Without it, a merged unit's history stays with its own, old, agency ("as was").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from motcua.agencies.models import Agency, UnitSuccession
+from motcua.catalogue.models import OnlineMode, Procedure
+from motcua.core.clock import now, to_vn
+from motcua.dossiers.models import Dossier
+from motcua.monitoring import facts, measures
+from motcua.monitoring.models import DossierFact, ScopeDayCounts, ScopeOffer, ScopeProcedureDayCounts
+from motcua.monitoring.periods import Period
+
+STOCK_NAMES = {
+    "open_delta": "open",
+    "open_late_delta": "open_late",
+    "open_late_766_delta": "open_late_766",
+}
+CATALOGUE = (
+    "offered",
+    "offered_online",
+    "offered_full_online",
+    "offered_partial_online",
+    "offered_level2",
+    "offered_level3",
+    "offered_level4",
+    "offered_with_fee",
+    "offered_full_online_eligible",
+    "offered_for_citizens",
+)
+ACTIVITY = (
+    "offered_online_with_online_dossier",
+    "offered_level3_with_online_dossier",
+    "offered_level4_with_online_dossier",
+    "offered_with_fee_with_paid_online",
+    "procedures_with_dossiers",
+    "procedures_with_postal",
+    "procedures_with_population_data",
+)
+NAMES = (
+    *measures.FLOWS,
+    *(f"{name}_at_{edge}" for name in STOCK_NAMES.values() for edge in ("start", "end")),
+    *CATALOGUE,
+    *ACTIVITY,
+)
+
+
+class Counts(Mapping[str, int]):
+    """The counters of one scope and period, by name (see ``NAMES``); immutable."""
+
+    def __init__(self, values: Mapping[str, int]) -> None:
+        missing = set(NAMES) - set(values)
+        if missing:
+            raise ValueError(f"counts without {sorted(missing)}")
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> int:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self._values.items() if v)
+        return f"Counts({shown})"
+
+
+def today() -> date:
+    return to_vn(now()).date()
+
+
+def scope_set(scope: Agency, *, as_is: bool = False) -> list[int]:
+    """The agency ids whose closure rows make up ``scope`` (just the scope, unless ``as_is``)."""
+    ids = [scope.pk]
+    if not as_is:
+        return ids
+    inside = set(Agency.objects.filter(path__startswith=scope.path).values_list("id", flat=True))
+    successors: dict[int, int] = {}
+    for old_unit, new_unit in UnitSuccession.objects.order_by("-kind", "id").values_list(
+        "predecessor_id", "successor_id"
+    ):
+        successors.setdefault(old_unit, new_unit)  # "partial" sorts after "full": a full succession wins
+    agency_of_unit = dict(
+        Agency.objects.filter(admin_unit__isnull=False, valid_to__isnull=True).values_list(
+            "admin_unit_id", "id"
+        )
+    )
+    ceased = list(Agency.objects.filter(valid_to__isnull=False).values_list("id", "path", "admin_unit_id"))
+    mapped = {}
+    for agency_id, path, unit in ceased:
+        target = agency_of_unit.get(successors.get(unit)) if unit is not None else None  # type: ignore[arg-type]
+        if target is not None and target in inside:
+            mapped[agency_id] = path
+    for agency_id, path in mapped.items():
+        ancestors = set(int(p) for p in path.strip("/").split("/") if p) - {agency_id}
+        if not ancestors & set(mapped):
+            ids.append(agency_id)
+    return ids
+
+
+def _in(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date | None = None) -> Counts:
+    """Every counter of ``scope`` over ``period`` (see the module docstring)."""
+    ids = scope_set(scope, as_is=as_is)
+    end_stock = min(period.end, max(period.start, today_ or today()))
+    values: dict[str, int] = {}
+    qn = connection.ops.quote_name
+    table = qn(ScopeDayCounts._meta.db_table)
+    flow_sql = ", ".join(
+        f"COALESCE(SUM(CASE WHEN day >= %s AND day < %s THEN {qn(m)} ELSE 0 END), 0)" for m in measures.FLOWS
+    )
+    stock_sql = ", ".join(
+        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0)"
+        for m in measures.STOCKS
+    )
+    params: list[Any] = [period.start, period.end] * len(measures.FLOWS)
+    params += [period.start, end_stock] * len(measures.STOCKS)
+    params.append(max(period.end, end_stock))
+    sql = f"SELECT {flow_sql}, {stock_sql} FROM {table} WHERE scope_id IN ({_in(ids)}) AND day < %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    for i, measure in enumerate(measures.FLOWS):
+        values[measure] = int(row[i])
+    offset = len(measures.FLOWS)
+    for j, measure in enumerate(measures.STOCKS):
+        name = STOCK_NAMES[measure]
+        values[f"{name}_at_start"] = int(row[offset + 2 * j])
+        values[f"{name}_at_end"] = int(row[offset + 2 * j + 1])
+    values.update(_catalogue(ids))
+    values.update(_activity(ids, period))
+    return Counts(values)
+
+
+def _catalogue(ids: list[int]) -> dict[str, int]:
+    online = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
+    rows = ScopeOffer.objects.filter(scope_id__in=ids).values_list(
+        "procedure_id", "online_mode", "historical_level", "has_fee", "full_online_eligible", "for_citizens"
+    )
+    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
+    best: dict[int, tuple[str, int, bool, bool, bool]] = {}
+    for procedure, mode, level, fee, eligible, citizens in rows:
+        seen = best.get(procedure)
+        if seen is not None:  # several scopes (as_is): the best mode and the highest level, once
+            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
+            level = max(level or 0, seen[1])
+        best[procedure] = (mode, level or 0, fee, eligible, citizens)
+    out = dict.fromkeys(CATALOGUE, 0)
+    for mode, level, fee, eligible, citizens in best.values():
+        out["offered"] += 1
+        out["offered_online"] += mode in online
+        out["offered_full_online"] += mode == OnlineMode.FULL.value
+        out["offered_partial_online"] += mode == OnlineMode.PARTIAL.value
+        out["offered_level2"] += level == 2
+        out["offered_level3"] += level == 3
+        out["offered_level4"] += level == 4
+        out["offered_with_fee"] += fee
+        out["offered_full_online_eligible"] += eligible
+        out["offered_for_citizens"] += citizens
+    return out
+
+
+def _activity(ids: list[int], period: Period) -> dict[str, int]:
+    """Distinct procedures with activity in the period, by one index probe per offered procedure."""
+    qn = connection.ops.quote_name
+    offers = qn(ScopeOffer._meta.db_table)
+    cells = qn(ScopeProcedureDayCounts._meta.db_table)
+    scope_in = _in(ids)
+
+    def probe(counter: str, procedure: str = "o.procedure_id") -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM {cells} c WHERE c.scope_id IN ({scope_in}) AND c.procedure_id = {procedure}"
+            f" AND c.day >= %s AND c.day < %s AND c.{qn(counter)} > 0)"
+        )
+
+    online = "o.online_mode IN ('full', 'partial')"
+    # Only integers and our own identifiers are formatted into the SQL; dates are parameters.
+    offered_sql = (
+        "SELECT "
+        f"COUNT(DISTINCT CASE WHEN {online} AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.historical_level = 3 AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.historical_level = 4 AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.has_fee AND {probe('received_paid_online')} THEN o.procedure_id END) "
+        f"FROM {offers} o WHERE o.scope_id IN ({scope_in})"
+    )
+    procedures = qn(Procedure._meta.db_table)
+    any_sql = (
+        "SELECT "
+        f"SUM(CASE WHEN {probe('received', 'p.id')} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {probe('postal_any', 'p.id')} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {probe('received_population_data', 'p.id')} THEN 1 ELSE 0 END) "
+        f"FROM {procedures} p"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(offered_sql, [period.start, period.end] * 4)
+        row = list(cursor.fetchone())
+        cursor.execute(any_sql, [period.start, period.end] * 3)
+        row += list(cursor.fetchone())
+    return {name: int(row[i] or 0) for i, name in enumerate(ACTIVITY)}
+
+
+def average_processing(
+    scope: Agency, procedure_id: int, period: Period, *, as_is: bool = False
+) -> tuple[int, int]:
+    """(hundredths of working days, dossiers measured) of ``procedure_id`` resolved in the period."""
+    from django.db.models import Sum
+
+    totals = ScopeProcedureDayCounts.objects.filter(
+        scope_id__in=scope_set(scope, as_is=as_is),
+        procedure_id=procedure_id,
+        day__gte=period.start,
+        day__lt=period.end,
+    ).aggregate(time=Sum("processing_centidays"), n=Sum("processing_measured"))
+    return int(totals["time"] or 0), int(totals["n"] or 0)
+
+
+def dossiers_behind(scope: Agency, period: Period, measure: str, *, as_is: bool = False) -> QuerySet[Dossier]:
+    """The dossiers whose contributions make up ``measure`` over ``period`` in ``scope`` (drill-down).
+
+    Flow counters list the dossiers counted in the period; ``open``/``open_late``/``open_late_766`` (with
+    ``_at_end``) list those in that state at the end of the period."""
+    from django.db.models import Q
+
+    ids = scope_set(scope, as_is=as_is)
+    paths = list(Agency.objects.filter(id__in=ids).values_list("path", flat=True))
+    in_scope = Q()
+    for path in paths:
+        in_scope |= Q(agency__path__startswith=path)
+    rules = facts.rules()
+    fact_filter: Q
+    if measure in rules:
+        rule = rules[measure]
+        fact_filter = Q(**{f"{rule.day}__gte": period.start, f"{rule.day}__lt": period.end}, **rule.where)
+    elif measure.endswith("_at_end") and measure.removesuffix("_at_end") in STOCK_NAMES.values():
+        state = measure.removesuffix("_at_end")
+        end = min(period.end, max(period.start, today()))
+        fact_filter = Q(received_on__lt=end) & (Q(finished_on__isnull=True) | Q(finished_on__gte=end))
+        if state == "open_late":
+            fact_filter &= Q(late_mark_on__lt=end)
+        elif state == "open_late_766":
+            fact_filter &= Q(late_766_mark_on__lt=end)
+    else:
+        raise KeyError(measure)
+    fact_ids = DossierFact.objects.filter(in_scope, fact_filter).values("dossier_id")
+    return Dossier.objects.filter(pk__in=fact_ids).order_by("due_at", "pk")
