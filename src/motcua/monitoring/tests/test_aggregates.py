@@ -53,7 +53,11 @@ def _random_dossier(cast: Cast, rng: random.Random, start: Any) -> Dossier:
     )
     route = ROUTES[rng.choice(ROUTE_NAMES)]
     steps = list(route.steps)
-    if rng.random() < 0.4 and Action.REQUEST_SUPPLEMENT not in steps and steps[:2] == [Action.ACCEPT, Action.ASSIGN]:
+    if (
+        rng.random() < 0.4
+        and Action.REQUEST_SUPPLEMENT not in steps
+        and steps[:2] == [Action.ACCEPT, Action.ASSIGN]
+    ):
         steps[2:2] = [Action.REQUEST_SUPPLEMENT, Action.SUPPLEMENT, Action.RESUME]
     for step in steps:
         if step in (Action.SUPPLEMENT, Action.WITHDRAW):  # at the counter, whoever filed
@@ -77,7 +81,9 @@ def _random_dossier(cast: Cast, rng: random.Random, start: Any) -> Dossier:
     return dossier
 
 
-def _rows(model: type[ScopeDayCounts] | type[ScopeProcedureDayCounts]) -> dict[tuple[Any, ...], dict[str, int]]:
+def _rows(
+    model: type[ScopeDayCounts] | type[ScopeProcedureDayCounts],
+) -> dict[tuple[Any, ...], dict[str, int]]:
     key_fields = ["scope_id", "day"] if model is ScopeDayCounts else ["scope_id", "procedure_id", "day"]
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     for row in model.objects.values():
@@ -118,7 +124,8 @@ def test_aggregates_equal_a_recomputation_from_events(demo_world: Any, seed: int
             assert differing == {}, f"{scope.code} {period}: {differing}"
             compared += 1
     busy = queries.counts(province, Period.year(2026), today_=TODAY)
-    assert busy["received"] > 0 and busy["finished"] > 0  # the comparison was not between zeros
+    assert busy["received"] > 0  # the comparison was not between zeros
+    assert busy["finished"] > 0
     assert compared == len(scopes) * len(periods)
 
     incremental = (_rows(ScopeDayCounts), _rows(ScopeProcedureDayCounts))
