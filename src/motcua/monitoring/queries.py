@@ -93,25 +93,34 @@ def scope_set(scope: Agency, *, as_is: bool = False) -> list[int]:
     ids = [scope.pk]
     if not as_is:
         return ids
-    inside = set(Agency.objects.filter(path__startswith=scope.path).values_list("id", flat=True))
+    ceased = list(Agency.objects.filter(valid_to__isnull=False).values_list("id", "path", "admin_unit_id"))
+    if not ceased:
+        return ids
     successors: dict[int, int] = {}
-    for old_unit, new_unit in UnitSuccession.objects.order_by("-kind", "id").values_list(
-        "predecessor_id", "successor_id"
+    for old_unit, new_unit in (
+        UnitSuccession.objects.filter(predecessor_id__in={unit for _, _, unit in ceased if unit is not None})
+        .order_by("-kind", "id")
+        .values_list("predecessor_id", "successor_id")
     ):
         successors.setdefault(old_unit, new_unit)  # "partial" sorts after "full": a full succession wins
     agency_of_unit = dict(
-        Agency.objects.filter(admin_unit__isnull=False, valid_to__isnull=True).values_list(
+        Agency.objects.filter(admin_unit_id__in=set(successors.values()), valid_to__isnull=True).values_list(
             "admin_unit_id", "id"
         )
     )
-    ceased = list(Agency.objects.filter(valid_to__isnull=False).values_list("id", "path", "admin_unit_id"))
+    inside = set(
+        Agency.objects.filter(path__startswith=scope.path, id__in=set(agency_of_unit.values())).values_list(
+            "id", flat=True
+        )
+    )
     mapped = {}
     for agency_id, path, unit in ceased:
-        target = agency_of_unit.get(successors.get(unit)) if unit is not None else None  # type: ignore[arg-type]
-        if target is not None and target in inside:
-            mapped[agency_id] = path
+        successor = successors.get(unit) if unit is not None else None
+        target = agency_of_unit.get(successor) if successor is not None else None
+        if target is not None and target in inside and not path.startswith(scope.path):
+            mapped[agency_id] = path  # (an old unit already under the scope is counted by its closure)
     for agency_id, path in mapped.items():
-        ancestors = set(int(p) for p in path.strip("/").split("/") if p) - {agency_id}
+        ancestors = {int(p) for p in path.strip("/").split("/") if p} - {agency_id}
         if not ancestors & set(mapped):
             ids.append(agency_id)
     return ids
