@@ -28,6 +28,7 @@ run: bootstrap
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py load_monitoring_data
+	$(BIN)/python manage.py rebuild_monitoring --if-empty
 	@echo "motcua is serving on http://127.0.0.1:$(PORT)  (demo accounts: see README.md)"
 	@echo "national SSO simulator on http://127.0.0.1:$(SSO_PORT)  (sign in with VNeID on the portal)"
 	@trap 'kill 0' EXIT INT TERM; \
