@@ -248,7 +248,9 @@ def load_related(dossiers: Sequence[Dossier]) -> Related:
     )
     pairs = {(d.receiving_agency_id, d.procedure_id) for d in dossiers}
     procedures = {p for _, p in pairs}
-    for offering in ProcedureOffering.objects.filter(procedure_id__in=procedures):
+    for offering in ProcedureOffering.objects.filter(
+        procedure_id__in=procedures, agency_id__in={a for a, _ in pairs}
+    ):
         if (offering.agency_id, offering.procedure_id) in pairs:
             related.offerings[(offering.agency_id, offering.procedure_id)] = offering
     related.fee_channels = set(
@@ -343,7 +345,11 @@ def derive(dossier: Dossier, related: Related) -> DossierFact | None:
         requests = int(imported.get("supplement_count", 0) or 0)
     else:
         start = dossier.competent_received_at if dossier.boundary_free else received_at
-        appointment = deadlines.due_from(start, dossier) if start is not None else None
+        restarted = any(e.action == Action.SUPPLEMENT and e.at > received_at for e in events)
+        if not restarted and dossier.original_due_at is not None:
+            appointment = dossier.original_due_at  # set when the clock started, untouched since
+        else:
+            appointment = deadlines.due_from(start, dossier) if start is not None else None
         if extension is not None and policy.reappointed_date_counts:
             appointment = _moment(extension.payload.get("new_due_at")) or appointment
     outcome_766, late_766_mark = "", None

@@ -283,11 +283,11 @@ def counts_many(
     """``counts`` of many scopes at once (rankings, reports): the same numbers in a handful of grouped queries.
 
     Cost grows with the number of scopes and of (scope, procedure) pairs with activity in the period."""
-    owner: dict[int, int] = {}
+    owners: dict[int, list[int]] = {}  # an old unit may roll up into a commune and its province alike
     for scope in scopes:
         for member in scope_set(scope, as_is=as_is):
-            owner[member] = scope.pk
-    if not owner:
+            owners.setdefault(member, []).append(scope.pk)
+    if not owners:
         return {}
     end_stock = min(period.end, max(period.start, today_ or today()))
     qn = connection.ops.quote_name
@@ -304,38 +304,42 @@ def counts_many(
     params.append(max(period.end, end_stock))
     sql = (
         f"SELECT scope_id, {flow_sql}, {stock_sql} FROM {qn(ScopeDayCounts._meta.db_table)} "
-        f"WHERE scope_id IN ({_in(list(owner))}) AND day < %s GROUP BY scope_id"
+        f"WHERE scope_id IN ({_in(list(owners))}) AND day < %s GROUP BY scope_id"
     )
     values: dict[int, dict[str, int]] = {scope.pk: dict.fromkeys(NAMES, 0) for scope in scopes}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            target = values[owner[row[0]]]
-            for i, measure in enumerate(measures.FLOWS, start=1):
-                target[measure] += int(row[i])
-            offset = 1 + len(measures.FLOWS)
-            for j, measure in enumerate(measures.STOCKS):
-                name = STOCK_NAMES[measure]
-                target[f"{name}_at_start"] += int(row[offset + 2 * j])
-                target[f"{name}_at_end"] += int(row[offset + 2 * j + 1])
+            for owner in owners[row[0]]:
+                target = values[owner]
+                for i, measure in enumerate(measures.FLOWS, start=1):
+                    target[measure] += int(row[i])
+                offset = 1 + len(measures.FLOWS)
+                for j, measure in enumerate(measures.STOCKS):
+                    name = STOCK_NAMES[measure]
+                    target[f"{name}_at_start"] += int(row[offset + 2 * j])
+                    target[f"{name}_at_end"] += int(row[offset + 2 * j + 1])
     members_of: dict[int, list[int]] = {}
-    for member, scope_id in owner.items():
-        members_of.setdefault(scope_id, []).append(member)
-    offers = ScopeOffer.objects.filter(scope_id__in=list(owner)).values_list(
+    for member, scope_ids in owners.items():
+        for scope_id in scope_ids:
+            members_of.setdefault(scope_id, []).append(member)
+    offers = ScopeOffer.objects.filter(scope_id__in=list(owners)).values_list(
         "scope_id", "procedure_id", "online_mode", "historical_level", "has_fee"
     )
     offered: dict[int, dict[int, tuple[str, int, bool]]] = {scope.pk: {} for scope in scopes}
     rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
     for scope_id, procedure, mode, level, fee in offers:
-        seen = offered[owner[scope_id]].get(procedure)
-        if seen is not None:
-            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
-            level = max(level or 0, seen[1])
-        offered[owner[scope_id]][procedure] = (mode, level or 0, fee)
+        for owner in owners[scope_id]:
+            seen = offered[owner].get(procedure)
+            best_mode, best_level = mode, level or 0
+            if seen is not None:
+                best_mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
+                best_level = max(best_level, seen[1])
+            offered[owner][procedure] = (best_mode, best_level, fee)
     for scope in scopes:
         values[scope.pk].update(_catalogue(members_of[scope.pk]))
     cells = ScopeProcedureDayCounts.objects.filter(
-        scope_id__in=list(owner), day__gte=period.start, day__lt=period.end
+        scope_id__in=list(owners), day__gte=period.start, day__lt=period.end
     ).values_list(
         "scope_id",
         "procedure_id",
@@ -347,16 +351,8 @@ def counts_many(
     )
     active: dict[int, dict[str, set[int]]] = {scope.pk: {} for scope in scopes}
     for scope_id, procedure, received, online, paid, postal, population in cells.iterator(chunk_size=5000):
-        sets = active[owner[scope_id]]
-        for name, count in (
-            ("received", received),
-            ("online", online),
-            ("paid", paid),
-            ("postal", postal),
-            ("population", population),
-        ):
-            if count > 0:
-                sets.setdefault(name, set()).add(procedure)
+        for owner in owners[scope_id]:
+            _mark(active[owner], procedure, received, online, paid, postal, population)
     for scope in scopes:
         sets, offers_of = active[scope.pk], offered[scope.pk]
         online_dossier = sets.get("online", set())
@@ -377,3 +373,9 @@ def counts_many(
         target["procedures_with_postal"] = len(sets.get("postal", set()))
         target["procedures_with_population_data"] = len(sets.get("population", set()))
     return {scope_id: Counts(v) for scope_id, v in values.items()}
+
+
+def _mark(sets: dict[str, set[int]], procedure: int, *counts: int) -> None:
+    for name, count in zip(("received", "online", "paid", "postal", "population"), counts, strict=True):
+        if count > 0:
+            sets.setdefault(name, set()).add(procedure)

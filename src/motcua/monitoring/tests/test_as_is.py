@@ -78,3 +78,6 @@ def test_a_merged_province_counts_as_was_or_as_is(reference_data: Any) -> None:
     # the nation already holds the old province in its subtree: as is must not count it twice
     assert queries.counts(nation, year, as_is=True)["received"] == 3
     assert queries.counts(nation, year)["received"] == 3
+    together = queries.counts_many([ninh_binh, nation, ha_nam], year, as_is=True)
+    for scope in (ninh_binh, nation, ha_nam):
+        assert dict(together[scope.pk]) == dict(queries.counts(scope, year, as_is=True)), scope.code
