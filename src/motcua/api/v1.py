@@ -16,6 +16,8 @@ from motcua.accounts.selectors import officer_by_username, user_for_token
 from motcua.agencies.models import Agency
 from motcua.agencies.selectors import agencies, agency_by_code
 from motcua.api import errors, schemas
+from motcua.api.monitoring import drilldown_router as monitoring_drilldown_router
+from motcua.api.monitoring import router as monitoring_router
 from motcua.calendar.constants import TimeUnit
 from motcua.calendar.services import due_at as compute_due_at
 from motcua.catalogue.models import Procedure
@@ -504,3 +506,5 @@ api.add_router("/procedures", procedures_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dossiers", dossiers_router)
+api.add_router("/indicators/dossiers", monitoring_drilldown_router, auth=AUTH)
+api.add_router("", monitoring_router)
