@@ -246,7 +246,9 @@ def average_processing(
     return int(totals["time"] or 0), int(totals["n"] or 0)
 
 
-def dossiers_behind(scope: Agency, period: Period, measure: str, *, as_is: bool = False) -> QuerySet[Dossier]:
+def dossiers_behind(
+    scope: Agency, period: Period, measure: str, *, as_is: bool = False, today_: date | None = None
+) -> QuerySet[Dossier]:
     """The dossiers whose contributions make up ``measure`` over ``period`` in ``scope`` (drill-down).
 
     Flow counters list the dossiers counted in the period; ``open``/``open_late``/``open_late_766`` (with
@@ -265,7 +267,7 @@ def dossiers_behind(scope: Agency, period: Period, measure: str, *, as_is: bool 
         fact_filter = Q(**{f"{rule.day}__gte": period.start, f"{rule.day}__lt": period.end}, **rule.where)
     elif measure.endswith("_at_end") and measure.removesuffix("_at_end") in STOCK_NAMES.values():
         state = measure.removesuffix("_at_end")
-        end = min(period.end, max(period.start, today()))
+        end = min(period.end, max(period.start, today_ or today()))
         fact_filter = Q(received_on__lt=end) & (Q(finished_on__isnull=True) | Q(finished_on__gte=end))
         if state == "open_late":
             fact_filter &= Q(late_mark_on__lt=end)
