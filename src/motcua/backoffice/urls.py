@@ -1,5 +1,6 @@
 from django.urls import path
 
+import motcua.backoffice.views_monitoring as views_monitoring
 from motcua.backoffice import audit_views, auth_views, views_work
 
 app_name = "backoffice"
@@ -16,6 +17,9 @@ urlpatterns = [
     path("so-theo-doi/", views_work.tracking_book, name="tracking_book"),
     path("tiep-nhan/", views_work.intake_start, name="intake_start"),
     path("tiep-nhan/<str:code>/", views_work.intake, name="intake"),
+    path("thong-ke/", views_monitoring.dashboard, name="monitoring"),
+    path("thong-ke/ho-so/", views_monitoring.dossiers, name="monitoring_dossiers"),
+    path("thong-ke/xuat/<slug:kind>/", views_monitoring.export, name="monitoring_export"),
     path("ho-so/<str:code>/", views_work.workspace, name="workspace"),
     path("ho-so/<str:code>/tep/<str:token>/", views_work.dossier_file, name="file"),
     path("ho-so/<str:code>/mau/<str:number>/", views_work.paper, name="paper"),

@@ -18,7 +18,7 @@ from motcua.accounts.models import User
 from motcua.accounts.selectors import member_agencies, officer_by_username, scope_paths
 from motcua.agencies.models import Agency
 from motcua.backoffice import actions as action_forms
-from motcua.backoffice.access import staff_required
+from motcua.backoffice.access import LEADER_ROLES, paths_with_roles, staff_required
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.forms import FieldError, validate_page
 from motcua.catalogue.models import Channel
@@ -53,7 +53,8 @@ def _dossier(request: HttpRequest, code: str) -> Dossier:
 def dashboard(request: HttpRequest) -> HttpResponse:
     counts = worklists.counts(_me(request))
     lists = [(w.key, w.title(_lang(request)), counts[w.key]) for w in worklists.WORKLISTS if w.key in counts]
-    return render(request, "backoffice/work/dashboard.html", {"lists": lists})
+    is_leader = bool(paths_with_roles(_me(request), LEADER_ROLES))
+    return render(request, "backoffice/work/dashboard.html", {"lists": lists, "is_leader": is_leader})
 
 
 @staff_required

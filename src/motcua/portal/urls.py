@@ -1,5 +1,6 @@
 from django.urls import path
 
+import motcua.portal.views_transparency as views_transparency
 from motcua.portal import views
 
 app_name = "portal"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/tep/<str:token>/", views.dossier_file, name="dossier_file"),
     path("ho-so-cua-toi/<str:code>/rut/", views.withdraw, name="withdraw"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", views.evaluate, name="evaluate"),
+    path("cong-khai/", (views_transparency.urlpatterns, None, None)),  # public transparency pages
     path("tra-cuu/", views.track, name="track"),
     path("xac-thuc/", views.verify_start, name="verify_start"),
     path("xac-thuc/<str:code>/", views.verify, name="verify"),
