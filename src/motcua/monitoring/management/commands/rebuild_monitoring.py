@@ -25,6 +25,7 @@ class Command(BaseCommand):
         if options["if_empty"] and DossierFact.objects.exists():
             self.stdout.write("monitoring already counted; nothing to rebuild")
             return
+
         def progress(done: int, total: int) -> None:
             width = 30
             filled = width * done // max(total, 1)
