@@ -18,11 +18,10 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import roles_over
 from motcua.agencies.models import Agency
 from motcua.core import outbox_topics
-from motcua.dossiers import signals
 from motcua.core.clock import now
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.models import enqueue
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, signals
 from motcua.dossiers.constants import TERMINAL, Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
