@@ -188,13 +188,13 @@ def line_chart(
         y = plot_bottom - Decimal(plot_bottom - plot_top) * share
         body.append(f'<line x1="{left}" y1="{_num(y)}" x2="{right}" y2="{_num(y)}" stroke="{GRID}"/>')
         body.append(_text(left - 4, y + 4, format_number(top * share, places=0), anchor="end"))
-    every = 1 if count <= 12 else 2
+    every = max(1, -(-count // 6))  # at most six labels: month labels must not run into each other
     segment: list[str] = []
     segments: list[list[str]] = []
     dots: list[str] = []
     for index, point in enumerate(points):
         x = left + step * index if count > 1 else Decimal(left + right) / 2
-        if index % every == 0 or index == count - 1:
+        if index % every == 0:
             body.append(_text(x, plot_bottom + 16, point.label, anchor="middle", size=11))
         if point.value is None:
             if segment:
