@@ -78,6 +78,11 @@ def _access_row(entry: AuditEntry, english: bool) -> TrailRow:
     reason = str((entry.detail or {}).get("reason", ""))
     if reason in REASONS:
         reason = REASONS[reason][1 if english else 0]
+    detail = entry.detail or {}
+    if (
+        entry.object_type == "dossier_list" and not reason
+    ):  # a monitoring drill-down: which counter was opened
+        reason = f"{detail.get('measure', '')} {detail.get('from', '')}…{detail.get('to', '')} ({detail.get('count', '?')})"
     return TrailRow(
         at=entry.at,
         kind=ACCESS,
