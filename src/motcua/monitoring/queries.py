@@ -160,12 +160,90 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
         values[f"{name}_at_start"] = int(row[offset + 2 * j])
         values[f"{name}_at_end"] = int(row[offset + 2 * j + 1])
     values.update(_catalogue(ids))
-    values.update(_activity(ids, period))
+    if values["received"] == 0 and values["finished"] == 0:
+        values.update(dict.fromkeys(ACTIVITY, 0))  # nothing happened: no procedure had activity
+    elif values["received"] + values["finished"] <= DIRECT_SCAN_LIMIT:
+        values.update(_activity_by_scan(ids, period))
+    else:
+        values.update(_activity(ids, period))
     return Counts(values)
+
+
+#: Below this many dossiers in the period, reading the scope's per-procedure rows beats one probe per procedure.
+DIRECT_SCAN_LIMIT = 20_000
+
+
+def _activity_by_scan(ids: list[int], period: Period) -> dict[str, int]:
+    """Distinct procedures with activity, from the scope's per-procedure rows of the period (small scopes)."""
+    cells = ScopeProcedureDayCounts.objects.filter(
+        scope_id__in=ids, day__gte=period.start, day__lt=period.end
+    )
+    sets: dict[str, set[int]] = {}
+    for procedure, received, online, paid, postal, population in cells.values_list(
+        "procedure_id",
+        "received",
+        "received_online",
+        "received_paid_online",
+        "postal_any",
+        "received_population_data",
+    ):
+        _mark(sets, procedure, received, online, paid, postal, population)
+    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
+    offered: dict[int, tuple[str, int, bool]] = {}
+    for procedure, mode, level, fee in ScopeOffer.objects.filter(
+        scope_id__in=ids, procedure_id__in=sets.get("received", set()) | sets.get("online", set())
+    ).values_list("procedure_id", "online_mode", "historical_level", "has_fee"):
+        seen = offered.get(procedure)
+        if seen is not None:
+            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
+            level = max(level or 0, seen[1])
+        offered[procedure] = (mode, level or 0, fee)
+    return _activity_from_sets(sets, offered)
+
+
+def _activity_from_sets(
+    sets: dict[str, set[int]], offered: dict[int, tuple[str, int, bool]]
+) -> dict[str, int]:
+    online_dossier = sets.get("online", set())
+    paid = sets.get("paid", set())
+    online_modes = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
+    return {
+        "offered_online_with_online_dossier": sum(
+            1 for p, (mode, _l, _f) in offered.items() if mode in online_modes and p in online_dossier
+        ),
+        "offered_level3_with_online_dossier": sum(
+            1 for p, (_m, level, _f) in offered.items() if level == 3 and p in online_dossier
+        ),
+        "offered_level4_with_online_dossier": sum(
+            1 for p, (_m, level, _f) in offered.items() if level == 4 and p in online_dossier
+        ),
+        "offered_with_fee_with_paid_online": sum(
+            1 for p, (_m, _l, fee) in offered.items() if fee and p in paid
+        ),
+        "procedures_with_dossiers": len(sets.get("received", set())),
+        "procedures_with_postal": len(sets.get("postal", set())),
+        "procedures_with_population_data": len(sets.get("population", set())),
+    }
 
 
 def _catalogue(ids: list[int]) -> dict[str, int]:
     online = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
+    if len(ids) == 1:  # one scope: a procedure has one row, so the database can count
+        from django.db.models import Count, Q
+
+        q = ScopeOffer.objects.filter(scope_id=ids[0]).aggregate(
+            offered=Count("pk"),
+            offered_online=Count("pk", filter=Q(online_mode__in=online)),
+            offered_full_online=Count("pk", filter=Q(online_mode=OnlineMode.FULL.value)),
+            offered_partial_online=Count("pk", filter=Q(online_mode=OnlineMode.PARTIAL.value)),
+            offered_level2=Count("pk", filter=Q(historical_level=2)),
+            offered_level3=Count("pk", filter=Q(historical_level=3)),
+            offered_level4=Count("pk", filter=Q(historical_level=4)),
+            offered_with_fee=Count("pk", filter=Q(has_fee=True)),
+            offered_full_online_eligible=Count("pk", filter=Q(full_online_eligible=True)),
+            offered_for_citizens=Count("pk", filter=Q(for_citizens=True)),
+        )
+        return {name: int(q[name] or 0) for name in CATALOGUE}
     rows = ScopeOffer.objects.filter(scope_id__in=ids).values_list(
         "procedure_id", "online_mode", "historical_level", "has_fee", "full_online_eligible", "for_citizens"
     )
@@ -356,24 +434,7 @@ def counts_many(
         for owner in owners[scope_id]:
             _mark(active[owner], procedure, received, online, paid, postal, population)
     for scope in scopes:
-        sets, offers_of = active[scope.pk], offered[scope.pk]
-        online_dossier = sets.get("online", set())
-        target = values[scope.pk]
-        target["offered_online_with_online_dossier"] = sum(
-            1 for p, (mode, _l, _f) in offers_of.items() if mode in rank and p in online_dossier
-        )
-        target["offered_level3_with_online_dossier"] = sum(
-            1 for p, (_m, level, _f) in offers_of.items() if level == 3 and p in online_dossier
-        )
-        target["offered_level4_with_online_dossier"] = sum(
-            1 for p, (_m, level, _f) in offers_of.items() if level == 4 and p in online_dossier
-        )
-        target["offered_with_fee_with_paid_online"] = sum(
-            1 for p, (_m, _l, fee) in offers_of.items() if fee and p in sets.get("paid", set())
-        )
-        target["procedures_with_dossiers"] = len(sets.get("received", set()))
-        target["procedures_with_postal"] = len(sets.get("postal", set()))
-        target["procedures_with_population_data"] = len(sets.get("population", set()))
+        values[scope.pk].update(_activity_from_sets(active[scope.pk], offered[scope.pk]))
     return {scope_id: Counts(v) for scope_id, v in values.items()}
 
 

@@ -94,8 +94,14 @@ def _rows(
     return out
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_aggregates_equal_a_recomputation_from_events(demo_world: Any, seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "scan_limit"), [(1, queries.DIRECT_SCAN_LIMIT), (2, -1), (3, queries.DIRECT_SCAN_LIMIT)]
+)
+def test_aggregates_equal_a_recomputation_from_events(
+    demo_world: Any, seed: int, scan_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 2 forces the big-scope plan (one probe per procedure) where the others read the rows directly."""
+    monkeypatch.setattr(queries, "DIRECT_SCAN_LIMIT", scan_limit)
     rng = random.Random(seed)
     cast = build_cast(demo_world)
     for _ in range(14):
