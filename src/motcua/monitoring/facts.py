@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ExternalIdentity
 from motcua.calendar.services import load_calendar
+from motcua.calendar.workingdays import WorkingCalendar
 from motcua.catalogue.models import Channel, OnlineMode, ProcedureChannel, ProcedureOffering
 from motcua.core.clock import to_vn
 from motcua.dossiers import deadlines
@@ -229,11 +230,12 @@ class Related:
     identified_users: set[int] = field(default_factory=set)
     offerings: dict[tuple[int, int], ProcedureOffering] = field(default_factory=dict)
     fee_channels: set[tuple[int, str]] = field(default_factory=set)
+    calendar: WorkingCalendar | None = None
 
 
 def load_related(dossiers: Sequence[Dossier]) -> Related:
     ids = [d.pk for d in dossiers]
-    related = Related()
+    related = Related(calendar=load_calendar())  # once per batch: each load checks the calendar tables
     for event in DossierEvent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "sequence"):
         related.events[event.dossier_id].append(event)
     for attachment in DossierAttachment.objects.filter(dossier_id__in=ids).order_by("id"):
@@ -370,7 +372,7 @@ def derive(dossier: Dossier, related: Related) -> DossierFact | None:
             if dossier.boundary_free and dossier.competent_received_at
             else received_at
         )
-        days = load_calendar().working_days_between(_day(begin), _day(finish_at))  # type: ignore[arg-type]
+        days = (related.calendar or load_calendar()).working_days_between(_day(begin), _day(finish_at))  # type: ignore[arg-type]
         processing = days * 100
 
     offering = related.offerings.get((dossier.receiving_agency_id, dossier.procedure_id))
