@@ -188,7 +188,17 @@ def _activity_by_scan(ids: list[int], period: Period) -> dict[str, int]:
         "received_population_data",
     ):
         _mark(sets, procedure, received, online, paid, postal, population)
-    return _activity_from_sets(sets, _offered(ids, sets.get("received", set())))
+    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
+    offered: dict[int, tuple[str, int, bool]] = {}
+    for procedure, mode, level, fee in ScopeOffer.objects.filter(
+        scope_id__in=ids, procedure_id__in=sets.get("received", set()) | sets.get("online", set())
+    ).values_list("procedure_id", "online_mode", "historical_level", "has_fee"):
+        seen = offered.get(procedure)
+        if seen is not None:
+            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
+            level = max(level or 0, seen[1])
+        offered[procedure] = (mode, level or 0, fee)
+    return _activity_from_sets(sets, offered)
 
 
 def _activity_from_sets(
@@ -261,48 +271,42 @@ def _catalogue(ids: list[int]) -> dict[str, int]:
 
 
 def _activity(ids: list[int], period: Period) -> dict[str, int]:
-    """Distinct procedures with activity in the period, by index probes (big scopes).
-
-    First one probe per procedure finds those with a dossier received in the period; the other flags (online,
-    paid online, postal, population data) are counted on the day a dossier is received, so they are probed only
-    for those procedures."""
+    """Distinct procedures with activity in the period, by one index probe per offered procedure."""
     qn = connection.ops.quote_name
+    offers = qn(ScopeOffer._meta.db_table)
     cells = qn(ScopeProcedureDayCounts._meta.db_table)
     scope_in = _in(ids)
 
-    def probe(counter: str, procedure: str) -> str:
+    def probe(counter: str, procedure: str = "o.procedure_id") -> str:
         return (
             f"EXISTS (SELECT 1 FROM {cells} c WHERE c.scope_id IN ({scope_in}) AND c.procedure_id = {procedure}"
             f" AND c.day >= %s AND c.day < %s AND c.{qn(counter)} > 0)"
         )
 
+    online = "o.online_mode IN ('full', 'partial')"
     # Only integers and our own identifiers are formatted into the SQL; dates are parameters.
-    flags = ("received_online", "received_paid_online", "postal_any", "received_population_data")
-    sql = (
-        f"SELECT a.id, {', '.join(probe(flag, 'a.id') for flag in flags)} FROM ("
-        f"SELECT p.id FROM {qn(Procedure._meta.db_table)} p WHERE {probe('received', 'p.id')}) a"
+    offered_sql = (
+        "SELECT "
+        f"COUNT(DISTINCT CASE WHEN {online} AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.historical_level = 3 AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.historical_level = 4 AND {probe('received_online')} THEN o.procedure_id END), "
+        f"COUNT(DISTINCT CASE WHEN o.has_fee AND {probe('received_paid_online')} THEN o.procedure_id END) "
+        f"FROM {offers} o WHERE o.scope_id IN ({scope_in})"
     )
-    sets: dict[str, set[int]] = {}
+    procedures = qn(Procedure._meta.db_table)
+    any_sql = (
+        "SELECT "
+        f"SUM(CASE WHEN {probe('received', 'p.id')} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {probe('postal_any', 'p.id')} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {probe('received_population_data', 'p.id')} THEN 1 ELSE 0 END) "
+        f"FROM {procedures} p"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.start, period.end] * (len(flags) + 1))
-        for procedure, online, paid, postal, population in cursor.fetchall():
-            _mark(sets, procedure, 1, int(online), int(paid), int(postal), int(population))
-    return _activity_from_sets(sets, _offered(ids, sets.get("received", set())))
-
-
-def _offered(ids: list[int], procedures: set[int]) -> dict[int, tuple[str, int, bool]]:
-    """Procedure -> (best online mode, highest level, has a fee) among the scope's offers of ``procedures``."""
-    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
-    offered: dict[int, tuple[str, int, bool]] = {}
-    for procedure, mode, level, fee in ScopeOffer.objects.filter(
-        scope_id__in=ids, procedure_id__in=procedures
-    ).values_list("procedure_id", "online_mode", "historical_level", "has_fee"):
-        seen = offered.get(procedure)
-        if seen is not None:
-            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
-            level = max(level or 0, seen[1])
-        offered[procedure] = (mode, level or 0, fee)
-    return offered
+        cursor.execute(offered_sql, [period.start, period.end] * 4)
+        row = list(cursor.fetchone())
+        cursor.execute(any_sql, [period.start, period.end] * 3)
+        row += list(cursor.fetchone())
+    return {name: int(row[i] or 0) for i, name in enumerate(ACTIVITY)}
 
 
 def average_processing(
