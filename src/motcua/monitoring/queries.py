@@ -12,7 +12,7 @@ so nothing is counted twice). Without it, a merged unit's history stays with its
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -134,31 +134,13 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
     """Every counter of ``scope`` over ``period`` (see the module docstring)."""
     ids = scope_set(scope, as_is=as_is)
     end_stock = min(period.end, max(period.start, today_ or today()))
-    values: dict[str, int] = {}
-    qn = connection.ops.quote_name
-    table = qn(ScopeDayCounts._meta.db_table)
-    flow_sql = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day >= %s AND day < %s THEN {qn(m)} ELSE 0 END), 0)" for m in measures.FLOWS
-    )
-    stock_sql = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0)"
-        for m in measures.STOCKS
-    )
-    params: list[Any] = [period.start, period.end] * len(measures.FLOWS)
-    params += [period.start, end_stock] * len(measures.STOCKS)
-    params.append(max(period.end, end_stock))
-    sql = f"SELECT {flow_sql}, {stock_sql} FROM {table} WHERE scope_id IN ({_in(ids)}) AND day < %s"
+    values: dict[str, int] = dict.fromkeys(NAMES, 0)
+    sql, params = _day_sums(period, end_stock)
+    sql += f" WHERE scope_id IN ({_in(ids)}) AND day < %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    for i, measure in enumerate(measures.FLOWS):
-        values[measure] = int(row[i])
-    offset = len(measures.FLOWS)
-    for j, measure in enumerate(measures.STOCKS):
-        name = STOCK_NAMES[measure]
-        values[f"{name}_at_start"] = int(row[offset + 2 * j])
-        values[f"{name}_at_end"] = int(row[offset + 2 * j + 1])
+    _add_day_sums(values, row)
     values.update(_catalogue(ids))
     if values["received"] == 0 and values["finished"] == 0:
         values.update(dict.fromkeys(ACTIVITY, 0))  # nothing happened: no procedure had activity
@@ -167,6 +149,36 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
     else:
         values.update(_activity(ids, period))
     return Counts(values)
+
+
+def _day_sums(period: Period, end_stock: date, *, key: str = "") -> tuple[str, list[Any]]:
+    """SELECT [key,] the flows summed over the period and the stocks summed before its start and end; the
+    caller appends its WHERE (ending with ``day < %s``, whose value is the last parameter here)."""
+    qn = connection.ops.quote_name
+    flows = ", ".join(
+        f"COALESCE(SUM(CASE WHEN day >= %s AND day < %s THEN {qn(m)} ELSE 0 END), 0)" for m in measures.FLOWS
+    )
+    stocks = ", ".join(
+        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0)"
+        for m in measures.STOCKS
+    )
+    params: list[Any] = [period.start, period.end] * len(measures.FLOWS)
+    params += [period.start, end_stock] * len(measures.STOCKS)
+    params.append(max(period.end, end_stock))
+    selected = f"{key}, {flows}" if key else flows
+    return f"SELECT {selected}, {stocks} FROM {qn(ScopeDayCounts._meta.db_table)}", params
+
+
+def _add_day_sums(target: dict[str, int], row: Sequence[Any]) -> None:
+    """Add a row of ``_day_sums`` (without its key) to ``target``."""
+    for i, measure in enumerate(measures.FLOWS):
+        target[measure] += int(row[i])
+    offset = len(measures.FLOWS)
+    for j, measure in enumerate(measures.STOCKS):
+        name = STOCK_NAMES[measure]
+        target[f"{name}_at_start"] += int(row[offset + 2 * j])
+        target[f"{name}_at_end"] += int(row[offset + 2 * j + 1])
 
 
 #: Below this many dossiers in the period, reading the scope's per-procedure rows beats one probe per procedure.
@@ -188,37 +200,30 @@ def _activity_by_scan(ids: list[int], period: Period) -> dict[str, int]:
         "received_population_data",
     ):
         _mark(sets, procedure, received, online, paid, postal, population)
-    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
-    offered: dict[int, tuple[str, int, bool]] = {}
-    for procedure, mode, level, fee in ScopeOffer.objects.filter(
+    offered: dict[int, Offer] = {}
+    for row in ScopeOffer.objects.filter(
         scope_id__in=ids, procedure_id__in=sets.get("received", set()) | sets.get("online", set())
-    ).values_list("procedure_id", "online_mode", "historical_level", "has_fee"):
-        seen = offered.get(procedure)
-        if seen is not None:
-            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
-            level = max(level or 0, seen[1])
-        offered[procedure] = (mode, level or 0, fee)
+    ).values_list(*OFFER_FIELDS):
+        _merge_offer(offered, *row)
     return _activity_from_sets(sets, offered)
 
 
-def _activity_from_sets(
-    sets: dict[str, set[int]], offered: dict[int, tuple[str, int, bool]]
-) -> dict[str, int]:
+def _activity_from_sets(sets: dict[str, set[int]], offered: Mapping[int, Offer]) -> dict[str, int]:
     online_dossier = sets.get("online", set())
     paid = sets.get("paid", set())
     online_modes = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
     return {
         "offered_online_with_online_dossier": sum(
-            1 for p, (mode, _l, _f) in offered.items() if mode in online_modes and p in online_dossier
+            1 for p, (mode, *_rest) in offered.items() if mode in online_modes and p in online_dossier
         ),
         "offered_level3_with_online_dossier": sum(
-            1 for p, (_m, level, _f) in offered.items() if level == 3 and p in online_dossier
+            1 for p, (_m, level, *_rest) in offered.items() if level == 3 and p in online_dossier
         ),
         "offered_level4_with_online_dossier": sum(
-            1 for p, (_m, level, _f) in offered.items() if level == 4 and p in online_dossier
+            1 for p, (_m, level, *_rest) in offered.items() if level == 4 and p in online_dossier
         ),
         "offered_with_fee_with_paid_online": sum(
-            1 for p, (_m, _l, fee) in offered.items() if fee and p in paid
+            1 for p, (_m, _l, fee, *_rest) in offered.items() if fee and p in paid
         ),
         "procedures_with_dossiers": len(sets.get("received", set())),
         "procedures_with_postal": len(sets.get("postal", set())),
@@ -244,17 +249,44 @@ def _catalogue(ids: list[int]) -> dict[str, int]:
             offered_for_citizens=Count("pk", filter=Q(for_citizens=True)),
         )
         return {name: int(q[name] or 0) for name in CATALOGUE}
-    rows = ScopeOffer.objects.filter(scope_id__in=ids).values_list(
-        "procedure_id", "online_mode", "historical_level", "has_fee", "full_online_eligible", "for_citizens"
-    )
-    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
-    best: dict[int, tuple[str, int, bool, bool, bool]] = {}
-    for procedure, mode, level, fee, eligible, citizens in rows:
-        seen = best.get(procedure)
-        if seen is not None:  # several scopes (as_is): the best mode and the highest level, once
-            mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
-            level = max(level or 0, seen[1])
-        best[procedure] = (mode, level or 0, fee, eligible, citizens)
+    best: dict[int, Offer] = {}
+    for row in ScopeOffer.objects.filter(scope_id__in=ids).values_list(*OFFER_FIELDS):
+        _merge_offer(best, *row)  # several scopes (as_is): the best mode and the highest level, once
+    return _catalogue_of(best)
+
+
+#: A procedure offered in a scope: (best online mode, highest level, has a fee, eligible for full online,
+#: for citizens) — 766 criterion 3.1 counts a procedure once, at its highest level.
+Offer = tuple[str, int, bool, bool, bool]
+OFFER_FIELDS = (
+    "procedure_id",
+    "online_mode",
+    "historical_level",
+    "has_fee",
+    "full_online_eligible",
+    "for_citizens",
+)
+_MODE_RANK = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
+
+
+def _merge_offer(
+    best: dict[int, Offer],
+    procedure: int,
+    mode: str,
+    level: int | None,
+    fee: bool,
+    eligible: bool,
+    citizens: bool,
+) -> None:
+    seen = best.get(procedure)
+    if seen is not None:
+        mode = mode if _MODE_RANK.get(mode, 0) > _MODE_RANK.get(seen[0], 0) else seen[0]
+        level = max(level or 0, seen[1])
+    best[procedure] = (mode, level or 0, fee, eligible, citizens)
+
+
+def _catalogue_of(best: Mapping[int, Offer]) -> dict[str, int]:
+    online = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
     out = dict.fromkeys(CATALOGUE, 0)
     for mode, level, fee, eligible, citizens in best.values():
         out["offered"] += 1
@@ -370,54 +402,22 @@ def counts_many(
     if not owners:
         return {}
     end_stock = min(period.end, max(period.start, today_ or today()))
-    qn = connection.ops.quote_name
-    flow_sql = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day >= %s AND day < %s THEN {qn(m)} ELSE 0 END), 0)" for m in measures.FLOWS
-    )
-    stock_sql = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0)"
-        for m in measures.STOCKS
-    )
-    params: list[Any] = [period.start, period.end] * len(measures.FLOWS)
-    params += [period.start, end_stock] * len(measures.STOCKS)
-    params.append(max(period.end, end_stock))
-    sql = (
-        f"SELECT scope_id, {flow_sql}, {stock_sql} FROM {qn(ScopeDayCounts._meta.db_table)} "
-        f"WHERE scope_id IN ({_in(list(owners))}) AND day < %s GROUP BY scope_id"
-    )
+    sql, params = _day_sums(period, end_stock, key="scope_id")
+    sql += f" WHERE scope_id IN ({_in(list(owners))}) AND day < %s GROUP BY scope_id"
     values: dict[int, dict[str, int]] = {scope.pk: dict.fromkeys(NAMES, 0) for scope in scopes}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             for owner in owners[row[0]]:
-                target = values[owner]
-                for i, measure in enumerate(measures.FLOWS, start=1):
-                    target[measure] += int(row[i])
-                offset = 1 + len(measures.FLOWS)
-                for j, measure in enumerate(measures.STOCKS):
-                    name = STOCK_NAMES[measure]
-                    target[f"{name}_at_start"] += int(row[offset + 2 * j])
-                    target[f"{name}_at_end"] += int(row[offset + 2 * j + 1])
-    members_of: dict[int, list[int]] = {}
-    for member, scope_ids in owners.items():
-        for scope_id in scope_ids:
-            members_of.setdefault(scope_id, []).append(member)
-    offers = ScopeOffer.objects.filter(scope_id__in=list(owners)).values_list(
-        "scope_id", "procedure_id", "online_mode", "historical_level", "has_fee"
-    )
-    offered: dict[int, dict[int, tuple[str, int, bool]]] = {scope.pk: {} for scope in scopes}
-    rank = {OnlineMode.FULL.value: 2, OnlineMode.PARTIAL.value: 1}
-    for scope_id, procedure, mode, level, fee in offers:
+                _add_day_sums(values[owner], row[1:])
+    offered: dict[int, dict[int, Offer]] = {scope.pk: {} for scope in scopes}
+    for scope_id, *offer in ScopeOffer.objects.filter(scope_id__in=list(owners)).values_list(
+        "scope_id", *OFFER_FIELDS
+    ):
         for owner in owners[scope_id]:
-            seen = offered[owner].get(procedure)
-            best_mode, best_level = mode, level or 0
-            if seen is not None:
-                best_mode = mode if rank.get(mode, 0) > rank.get(seen[0], 0) else seen[0]
-                best_level = max(best_level, seen[1])
-            offered[owner][procedure] = (best_mode, best_level, fee)
+            _merge_offer(offered[owner], *offer)
     for scope in scopes:
-        values[scope.pk].update(_catalogue(members_of[scope.pk]))
+        values[scope.pk].update(_catalogue_of(offered[scope.pk]))
     cells = ScopeProcedureDayCounts.objects.filter(
         scope_id__in=list(owners), day__gte=period.start, day__lt=period.end
     ).values_list(
