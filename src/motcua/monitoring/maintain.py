@@ -20,7 +20,14 @@ from motcua.agencies.models import Agency
 from motcua.catalogue.models import OnlineMode, ProcedureChannel, ProcedureOffering
 from motcua.dossiers.models import Dossier
 from motcua.monitoring import facts, measures
-from motcua.monitoring.models import DossierFact, ScopeDayCounts, ScopeOffer, ScopeProcedureDayCounts
+from motcua.monitoring.models import (
+    DossierFact,
+    ScopeDayCounts,
+    ScopeOffer,
+    ScopeProcedureDayCounts,
+    ScopeProcedureYearActivity,
+)
+from motcua.monitoring.models.aggregates import DAYS_IN_BITS
 
 Delta = dict[tuple[int, date], dict[str, int]]
 ProcedureDelta = dict[tuple[int, int, date], dict[str, int]]
@@ -35,11 +42,18 @@ def _paths(agency_ids: Iterable[int]) -> dict[int, str]:
     return dict(Agency.objects.filter(id__in=set(agency_ids)).values_list("id", "path"))
 
 
+def keeps_activity() -> bool:
+    """Whether this database keeps ``ScopeProcedureYearActivity`` (PostgreSQL: bit strings)."""
+    return connection.vendor == "postgresql"
+
+
 class _Accumulator:
-    def __init__(self) -> None:
+    def __init__(self, *, activity: bool | None = None) -> None:
         self.days: Delta = defaultdict(lambda: defaultdict(int))
         self.procedures: ProcedureDelta = defaultdict(lambda: defaultdict(int))
         self.rules = facts.rules()
+        #: keep the activity bits as counters cross zero (off while ``rebuild`` recomputes them at the end)
+        self.activity = keeps_activity() if activity is None else activity
 
     def add(self, fact: DossierFact | None, sign: int, paths: dict[int, str]) -> None:
         if fact is None or fact.received_on is None:
@@ -54,12 +68,15 @@ class _Accumulator:
 
     def flush(self) -> None:
         _upsert(ScopeDayCounts._meta.db_table, ("scope_id", "day"), measures.ALL, self.days)
-        _upsert(
+        after = _upsert(
             ScopeProcedureDayCounts._meta.db_table,
             ("scope_id", "procedure_id", "day"),
             measures.PER_PROCEDURE,
             self.procedures,
+            returning=measures.ACTIVITY if self.activity else (),
         )
+        if self.activity:
+            _apply_crossings(_crossings(self.procedures, after))
         self.days.clear()
         self.procedures.clear()
 
@@ -69,15 +86,20 @@ def _upsert(
     keys: tuple[str, ...],
     columns: Sequence[str],
     deltas: Mapping[Any, Mapping[str, int]],
-) -> None:
-    """Add ``deltas`` to the rows of ``table`` (created when missing), in key order to avoid deadlocks."""
+    *,
+    returning: Sequence[str] = (),
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """Add ``deltas`` to the rows of ``table`` (created when missing), in key order to avoid deadlocks.
+
+    Returns, for each row changed, the values of the ``returning`` columns after the change (PostgreSQL)."""
     rows = [
         (key, values)
         for key, values in sorted(deltas.items(), key=lambda item: tuple(str(k) for k in item[0]))
         if any(values.values())
     ]
+    after: dict[tuple[Any, ...], tuple[int, ...]] = {}
     if not rows:
-        return
+        return after
     qn = connection.ops.quote_name
     all_columns = (*keys, *columns)
     per_row = len(all_columns)
@@ -95,8 +117,122 @@ def _upsert(
             f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in all_columns)}) VALUES {placeholders} "
             f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {assignments}"
         )
+        if returning:
+            sql += f" RETURNING {', '.join(qn(c) for c in (*keys, *returning))}"
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            if returning:
+                for row in cursor.fetchall():
+                    after[tuple(row[: len(keys)])] = tuple(row[len(keys) :])
+    return after
+
+
+# -- days with activity, as bits per year (PostgreSQL) --------------------------------------------------
+
+#: (scope, procedure, year) -> activity measure -> (days to set, days to clear), as day-of-year numbers
+Crossings = dict[tuple[int, int, int], dict[str, tuple[set[int], set[int]]]]
+
+
+def day_of_year(day: date) -> int:
+    return day.toordinal() - date(day.year, 1, 1).toordinal()
+
+
+def _crossings(deltas: ProcedureDelta, after: Mapping[tuple[Any, ...], tuple[int, ...]]) -> Crossings:
+    """The activity bits to change: a per-day counter that went from zero to more, or back to zero."""
+    out: Crossings = {}
+    for (scope, procedure, day), now_values in after.items():
+        delta = deltas[(scope, procedure, day)]
+        for measure, value in zip(measures.ACTIVITY, now_values, strict=True):
+            before = value - delta.get(measure, 0)
+            if (before > 0) == (value > 0):
+                continue
+            key = (scope, procedure, day.year)
+            to_set, to_clear = out.setdefault(key, {}).setdefault(measure, (set(), set()))
+            (to_set if value > 0 else to_clear).add(day_of_year(day))
+    return out
+
+
+def _mask(days: set[int]) -> str:
+    bits = ["0"] * DAYS_IN_BITS
+    for d in days:
+        bits[d] = "1"
+    return "".join(bits)
+
+
+def _apply_crossings(crossings: Crossings) -> None:
+    """Set and clear the crossed bits: an upsert OR-ing the bits set, an update AND-ing out the bits
+    cleared (a row whose bits are all clear is deleted). In key order, as every other write here."""
+    if not crossings:
+        return
+    qn = connection.ops.quote_name
+    table = qn(ScopeProcedureYearActivity._meta.db_table)
+    columns = [qn(m) for m in measures.ACTIVITY]
+    zero = _mask(set())
+    sets: list[Any] = []
+    clears: list[Any] = []
+    for key in sorted(crossings):
+        changes = crossings[key]
+        set_masks = [_mask(changes[m][0]) if m in changes else zero for m in measures.ACTIVITY]
+        clear_masks = [_mask(changes[m][1]) if m in changes else zero for m in measures.ACTIVITY]
+        if any(m != zero for m in set_masks):
+            sets.append((*key, *set_masks))
+        if any(m != zero for m in clear_masks):
+            clears.append((*key, *clear_masks))
+    bits = f"::bit({DAYS_IN_BITS})"
+    per_row = 3 + len(columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(sets), 2000):
+            part = sets[start : start + 2000]
+            values = ", ".join("(%s, %s, %s, " + ", ".join(f"%s{bits}" for _ in columns) + ")" for _ in part)
+            assignments = ", ".join(f"{c} = {table}.{c} | excluded.{c}" for c in columns)
+            cursor.execute(
+                f"INSERT INTO {table} (scope_id, procedure_id, year, {', '.join(columns)}) VALUES {values} "
+                f"ON CONFLICT (scope_id, year, procedure_id) DO UPDATE SET {assignments}",
+                [value for row in part for value in row],
+            )
+        for start in range(0, len(clears), 2000):
+            part = clears[start : start + 2000]
+            values = ", ".join("(" + ", ".join(["%s"] * per_row) + ")" for _ in part)
+            names = ", ".join(f"m_{m}" for m in measures.ACTIVITY)
+            assignments = ", ".join(f"{qn(m)} = a.{qn(m)} & ~(c.m_{m}{bits})" for m in measures.ACTIVITY)
+            cursor.execute(
+                f"UPDATE {table} AS a SET {assignments} "
+                f"FROM (VALUES {values}) AS c(scope_id, procedure_id, year, {names}) "
+                "WHERE a.scope_id = c.scope_id AND a.procedure_id = c.procedure_id AND a.year = c.year",
+                [value for row in part for value in row],
+            )
+            keys = ", ".join("(%s, %s, %s)" for _ in part)
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (scope_id, procedure_id, year) IN ({keys}) "
+                f"AND {qn('received')} = %s{bits}",
+                [value for row in part for value in row[:3]] + [zero],
+            )
+
+
+def rebuild_activity() -> int:
+    """Recompute ``ScopeProcedureYearActivity`` from the per-day rows in one statement (PostgreSQL); returns
+    the rows written. Bit *d* of year *y* is set when that counter of day *d* of *y* is above zero."""
+    if not keeps_activity():
+        return 0
+    qn = connection.ops.quote_name
+    table = qn(ScopeProcedureYearActivity._meta.db_table)
+    cells = qn(ScopeProcedureDayCounts._meta.db_table)
+    bits = f"bit({DAYS_IN_BITS})"
+    year = "EXTRACT(YEAR FROM day)::int"
+    shift = f"(day - make_date({year}, 1, 1))"
+    columns = ", ".join(qn(m) for m in measures.ACTIVITY)
+    aggregates = ", ".join(
+        f"COALESCE(bit_or(CASE WHEN {qn(m)} > 0 THEN B'1'::{bits} >> {shift} END), B'0'::{bits})"
+        for m in measures.ACTIVITY
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (scope_id, procedure_id, year, {columns}) "
+            f"SELECT scope_id, procedure_id, {year}, {aggregates} FROM {cells} "
+            f"GROUP BY scope_id, procedure_id, {year} HAVING bool_or({qn('received')} > 0)"
+        )
+        return int(cursor.rowcount)
 
 
 def refresh_dossier(dossier_id: int) -> DossierFact | None:
@@ -114,7 +250,7 @@ def refresh_dossiers(ids: Iterable[int], *, chunk: int = 2000) -> dict[int, Doss
     return result
 
 
-def _refresh_chunk(ids: list[int]) -> dict[int, DossierFact | None]:
+def _refresh_chunk(ids: list[int], *, activity: bool | None = None) -> dict[int, DossierFact | None]:
     dossiers = list(
         Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure")
@@ -128,7 +264,7 @@ def _refresh_chunk(ids: list[int]) -> dict[int, DossierFact | None]:
         new[missing] = None
     agencies = {f.agency_id for f in old.values()} | {f.agency_id for f in new.values() if f is not None}
     paths = _paths(agencies)
-    acc = _Accumulator()
+    acc = _Accumulator(activity=activity)
     changed_facts: list[DossierFact] = []
     gone: list[int] = []
     for dossier_id, fact in new.items():
@@ -162,15 +298,17 @@ def rebuild(*, chunk: int = 5000, progress: Callable[[int, int], None] | None = 
     with transaction.atomic():
         ScopeDayCounts.objects.all().delete()
         ScopeProcedureDayCounts.objects.all().delete()
+        ScopeProcedureYearActivity.objects.all().delete()
         DossierFact.objects.all().delete()
         refresh_offers()
         ids = list(
             Dossier.objects.exclude(accepted_at__isnull=True).order_by("pk").values_list("pk", flat=True)
         )
         for start in range(0, len(ids), chunk):
-            _refresh_chunk(ids[start : start + chunk])
+            _refresh_chunk(ids[start : start + chunk], activity=False)
             if progress is not None:
                 progress(min(start + chunk, len(ids)), len(ids))
+        rebuild_activity()
     return len(ids)
 
 

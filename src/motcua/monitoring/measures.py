@@ -123,3 +123,14 @@ PER_PROCEDURE = (
     "processing_centidays",
     "processing_measured",
 )
+
+#: The per-procedure counters whose days with a count above zero are kept as bits per year
+#: (``ScopeProcedureYearActivity``), for the indicators that count distinct procedures with activity.
+#: All are counted on the day of receipt, and each implies ``received``.
+ACTIVITY = (
+    "received",
+    "received_online",
+    "received_paid_online",
+    "postal_any",
+    "received_population_data",
+)

@@ -2,8 +2,8 @@
 
 ``counts`` sums at most one ``ScopeDayCounts`` row per day (flows over the period, stock deltas up to its
 start and end), counts the scope's catalogue in ``ScopeOffer`` and the distinct procedures with activity
-by probing ``ScopeProcedureDayCounts`` once per offered procedure. Cost grows with the number of days and
-procedures, never with the number of dossiers.
+from the bits of ``ScopeProcedureYearActivity`` (one row per active procedure and year). Cost grows with the
+number of days and procedures, never with the number of dossiers.
 
 ``as_is`` rolls merged units up into their successors (spec §8.3): the scope also takes the agencies of
 units that ceased on the 2025 reorganisation and whose successor lies in the scope (the outermost only,
@@ -13,18 +13,25 @@ so nothing is counted twice). Without it, a merged unit's history stays with its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from motcua.agencies.models import Agency, UnitSuccession
-from motcua.catalogue.models import OnlineMode, Procedure
+from motcua.catalogue.models import OnlineMode
 from motcua.core.clock import now, to_vn
 from motcua.dossiers.models import Dossier
-from motcua.monitoring import facts, measures
-from motcua.monitoring.models import DossierFact, ScopeDayCounts, ScopeOffer, ScopeProcedureDayCounts
+from motcua.monitoring import facts, maintain, measures
+from motcua.monitoring.models import (
+    DossierFact,
+    ScopeDayCounts,
+    ScopeOffer,
+    ScopeProcedureDayCounts,
+    ScopeProcedureYearActivity,
+)
+from motcua.monitoring.models.aggregates import DAYS_IN_BITS
 from motcua.monitoring.periods import Period
 
 STOCK_NAMES = {
@@ -142,12 +149,11 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
         row = cursor.fetchone()
     _add_day_sums(values, row)
     values.update(_catalogue(ids))
-    if values["received"] == 0 and values["finished"] == 0:
-        values.update(dict.fromkeys(ACTIVITY, 0))  # nothing happened: no procedure had activity
-    elif values["received"] + values["finished"] <= DIRECT_SCAN_LIMIT:
-        values.update(_activity_by_scan(ids, period))
+    if values["received"] == 0:
+        values.update(dict.fromkeys(ACTIVITY, 0))  # nothing received: no procedure had activity
     else:
-        values.update(_activity(ids, period))
+        sets = _active_procedures(ids, period)[None]
+        values.update(_activity_from_sets(sets, _offers_of(ids, sets)))
     return Counts(values)
 
 
@@ -181,31 +187,74 @@ def _add_day_sums(target: dict[str, int], row: Sequence[Any]) -> None:
         target[f"{name}_at_end"] += int(row[offset + 2 * j + 1])
 
 
-#: Below this many dossiers in the period, reading the scope's per-procedure rows beats one probe per procedure.
-DIRECT_SCAN_LIMIT = 20_000
+#: Sets of procedures with activity in a period, by kind: "received", "online", "paid", "postal",
+#: "population" (the counters of ``measures.ACTIVITY``, in that order).
+ActivitySets = dict[str, set[int]]
+ACTIVITY_SETS = ("received", "online", "paid", "postal", "population")
 
 
-def _activity_by_scan(ids: list[int], period: Period) -> dict[str, int]:
-    """Distinct procedures with activity, from the scope's per-procedure rows of the period (small scopes)."""
-    cells = ScopeProcedureDayCounts.objects.filter(
-        scope_id__in=ids, day__gte=period.start, day__lt=period.end
+def _active_procedures(
+    ids: list[int], period: Period, *, by_scope: bool = False
+) -> dict[int | None, ActivitySets]:
+    """The procedures with activity in the period in the scopes ``ids`` — together (key ``None``) or, with
+    ``by_scope``, per scope id. PostgreSQL reads the bits of each active procedure and year
+    (``ScopeProcedureYearActivity``: at most one row per procedure and year, whatever the scope's size);
+    SQLite reads the per-day rows of the period."""
+    out: dict[int | None, ActivitySets] = {}
+    for scope, procedure, *flags in _activity_rows(ids, period, by_scope=by_scope):
+        sets = out.setdefault(scope if by_scope else None, {})
+        for name, active in zip(ACTIVITY_SETS, flags, strict=True):
+            if active:
+                sets.setdefault(name, set()).add(procedure)
+    out.setdefault(None, {})
+    return out
+
+
+def _activity_rows(ids: list[int], period: Period, *, by_scope: bool) -> Iterator[tuple[Any, ...]]:
+    """(scope, procedure, one truth value per ``measures.ACTIVITY``) for each active pair in the period."""
+    qn = connection.ops.quote_name
+    if not maintain.keeps_activity():
+        cells = ScopeProcedureDayCounts.objects.filter(
+            scope_id__in=ids, day__gte=period.start, day__lt=period.end, received__gt=0
+        ).values_list("scope_id", "procedure_id", *measures.ACTIVITY)
+        for scope, procedure, *values in cells.iterator(chunk_size=5000):
+            yield (scope, procedure, *(v > 0 for v in values))
+        return
+    last = period.end - timedelta(days=1)
+    windows: list[Any] = []  # (year, first bit, number of bits) of each year the period touches
+    for year in range(period.start.year, last.year + 1):
+        lo = maintain.day_of_year(period.start) if year == period.start.year else 0
+        hi = maintain.day_of_year(last) + 1 if year == last.year else DAYS_IN_BITS
+        windows += [year, lo + 1, hi - lo]
+    window_sql = ", ".join("(%s, %s, %s)" for _ in range(len(windows) // 3))
+    table = qn(ScopeProcedureYearActivity._meta.db_table)
+    scope_key = "a.scope_id" if by_scope else "NULL::int"
+    flags = ", ".join(
+        f"bool_or(bit_count(substring(a.{qn(m)} FROM w.lo FOR w.n)) > 0)" for m in measures.ACTIVITY
     )
-    sets: dict[str, set[int]] = {}
-    for procedure, received, online, paid, postal, population in cells.values_list(
-        "procedure_id",
-        "received",
-        "received_online",
-        "received_paid_online",
-        "postal_any",
-        "received_population_data",
-    ):
-        _mark(sets, procedure, received, online, paid, postal, population)
+    # Only integers and our own identifiers are formatted into the SQL; years and bit positions are parameters.
+    sql = (
+        f"SELECT {scope_key}, a.procedure_id, {flags} FROM {table} a "
+        f"JOIN (VALUES {window_sql}) AS w(year, lo, n) ON a.year = w.year "
+        f"WHERE a.scope_id IN ({_in(ids)}) AND a.year IN ({_in(windows[::3])}) "
+        f"GROUP BY {'a.scope_id, ' if by_scope else ''}a.procedure_id "
+        f"HAVING bool_or(bit_count(substring(a.{qn('received')} FROM w.lo FOR w.n)) > 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, windows)
+        yield from cursor.fetchall()
+
+
+def _offers_of(ids: list[int], sets: ActivitySets) -> dict[int, Offer]:
+    """The merged offers, in the scopes ``ids``, of the procedures with online or paid-online dossiers."""
+    wanted = sets.get("online", set()) | sets.get("paid", set())
     offered: dict[int, Offer] = {}
-    for row in ScopeOffer.objects.filter(
-        scope_id__in=ids, procedure_id__in=sets.get("received", set()) | sets.get("online", set())
-    ).values_list(*OFFER_FIELDS):
-        _merge_offer(offered, *row)
-    return _activity_from_sets(sets, offered)
+    if wanted:
+        for row in ScopeOffer.objects.filter(scope_id__in=ids, procedure_id__in=wanted).values_list(
+            *OFFER_FIELDS
+        ):
+            _merge_offer(offered, *row)
+    return offered
 
 
 def _activity_from_sets(sets: dict[str, set[int]], offered: Mapping[int, Offer]) -> dict[str, int]:
@@ -302,45 +351,6 @@ def _catalogue_of(best: Mapping[int, Offer]) -> dict[str, int]:
     return out
 
 
-def _activity(ids: list[int], period: Period) -> dict[str, int]:
-    """Distinct procedures with activity in the period, by one index probe per offered procedure."""
-    qn = connection.ops.quote_name
-    offers = qn(ScopeOffer._meta.db_table)
-    cells = qn(ScopeProcedureDayCounts._meta.db_table)
-    scope_in = _in(ids)
-
-    def probe(counter: str, procedure: str = "o.procedure_id") -> str:
-        return (
-            f"EXISTS (SELECT 1 FROM {cells} c WHERE c.scope_id IN ({scope_in}) AND c.procedure_id = {procedure}"
-            f" AND c.day >= %s AND c.day < %s AND c.{qn(counter)} > 0)"
-        )
-
-    online = "o.online_mode IN ('full', 'partial')"
-    # Only integers and our own identifiers are formatted into the SQL; dates are parameters.
-    offered_sql = (
-        "SELECT "
-        f"COUNT(DISTINCT CASE WHEN {online} AND {probe('received_online')} THEN o.procedure_id END), "
-        f"COUNT(DISTINCT CASE WHEN o.historical_level = 3 AND {probe('received_online')} THEN o.procedure_id END), "
-        f"COUNT(DISTINCT CASE WHEN o.historical_level = 4 AND {probe('received_online')} THEN o.procedure_id END), "
-        f"COUNT(DISTINCT CASE WHEN o.has_fee AND {probe('received_paid_online')} THEN o.procedure_id END) "
-        f"FROM {offers} o WHERE o.scope_id IN ({scope_in})"
-    )
-    procedures = qn(Procedure._meta.db_table)
-    any_sql = (
-        "SELECT "
-        f"SUM(CASE WHEN {probe('received', 'p.id')} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {probe('postal_any', 'p.id')} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {probe('received_population_data', 'p.id')} THEN 1 ELSE 0 END) "
-        f"FROM {procedures} p"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(offered_sql, [period.start, period.end] * 4)
-        row = list(cursor.fetchone())
-        cursor.execute(any_sql, [period.start, period.end] * 3)
-        row += list(cursor.fetchone())
-    return {name: int(row[i] or 0) for i, name in enumerate(ACTIVITY)}
-
-
 def average_processing(
     scope: Agency, procedure_id: int, period: Period, *, as_is: bool = False
 ) -> tuple[int, int]:
@@ -418,27 +428,11 @@ def counts_many(
             _merge_offer(offered[owner], *offer)
     for scope in scopes:
         values[scope.pk].update(_catalogue_of(offered[scope.pk]))
-    cells = ScopeProcedureDayCounts.objects.filter(
-        scope_id__in=list(owners), day__gte=period.start, day__lt=period.end
-    ).values_list(
-        "scope_id",
-        "procedure_id",
-        "received",
-        "received_online",
-        "received_paid_online",
-        "postal_any",
-        "received_population_data",
-    )
-    active: dict[int, dict[str, set[int]]] = {scope.pk: {} for scope in scopes}
-    for scope_id, procedure, received, online, paid, postal, population in cells.iterator(chunk_size=5000):
-        for owner in owners[scope_id]:
-            _mark(active[owner], procedure, received, online, paid, postal, population)
+    active: dict[int, ActivitySets] = {scope.pk: {} for scope in scopes}
+    for active_scope, sets in _active_procedures(list(owners), period, by_scope=True).items():
+        for owner in owners.get(active_scope, []) if active_scope is not None else ():
+            for name, procedures in sets.items():
+                active[owner].setdefault(name, set()).update(procedures)
     for scope in scopes:
         values[scope.pk].update(_activity_from_sets(active[scope.pk], offered[scope.pk]))
     return {scope_id: Counts(v) for scope_id, v in values.items()}
-
-
-def _mark(sets: dict[str, set[int]], procedure: int, *counts: int) -> None:
-    for name, count in zip(("received", "online", "paid", "postal", "population"), counts, strict=True):
-        if count > 0:
-            sets.setdefault(name, set()).add(procedure)

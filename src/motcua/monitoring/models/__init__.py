@@ -6,6 +6,7 @@ from motcua.monitoring.models.aggregates import (
     ScopeDayCounts,
     ScopeOffer,
     ScopeProcedureDayCounts,
+    ScopeProcedureYearActivity,
 )
 from motcua.monitoring.models.reference import (
     Comparison,
@@ -28,5 +29,6 @@ __all__ = [
     "ScopeDayCounts",
     "ScopeOffer",
     "ScopeProcedureDayCounts",
+    "ScopeProcedureYearActivity",
     "Target",
 ]

@@ -98,46 +98,6 @@ class ScopeProcedureDayCounts(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "procedure", "day"], name="unique_scope_procedure_day")
         ]
-        indexes = [
-            # a small scope's period read in index order without visiting the table (PostgreSQL covering index)
-            models.Index(
-                fields=["scope", "day"],
-                include=[
-                    "procedure",
-                    "received",
-                    "received_online",
-                    "received_paid_online",
-                    "postal_any",
-                    "received_population_data",
-                ],
-                name="spd_scope_day_cover_idx",
-            ),
-            models.Index(
-                fields=["scope", "procedure", "day"],
-                name="spd_online_idx",
-                condition=models.Q(received_online__gt=0),
-            ),
-            models.Index(
-                fields=["scope", "procedure", "day"],
-                name="spd_paid_idx",
-                condition=models.Q(received_paid_online__gt=0),
-            ),
-            models.Index(
-                fields=["scope", "procedure", "day"],
-                name="spd_population_idx",
-                condition=models.Q(received_population_data__gt=0),
-            ),
-            models.Index(
-                fields=["scope", "procedure", "day"],
-                name="spd_postal_idx",
-                condition=models.Q(postal_any__gt=0),
-            ),
-            models.Index(
-                fields=["scope", "procedure", "day"],
-                name="spd_received_idx",
-                condition=models.Q(received__gt=0),
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.scope_id} {self.procedure_id} {self.day}"
@@ -145,6 +105,50 @@ class ScopeProcedureDayCounts(models.Model):
 
 for _name in measures.PER_PROCEDURE:
     ScopeProcedureDayCounts.add_to_class(_name, models.IntegerField(default=0))
+
+
+#: Bits of a ``DayBitsField``: one per day of a year, day 1 January = bit 0 (a leap year uses all 366).
+DAYS_IN_BITS = 366
+
+
+class DayBitsField(models.Field):
+    """The days of one year as a PostgreSQL ``bit(366)`` string (read as ``"0101…"``): bit *i* is day *i*."""
+
+    description = "one bit per day of a year"
+
+    def db_type(self, connection: object) -> str:
+        return f"bit({DAYS_IN_BITS})"
+
+
+class ScopeProcedureYearActivity(models.Model):
+    """On which days of ``year`` the scope had dossiers of the procedure, one bit per day and per activity
+    (``measures.ACTIVITY``): "services with online dossiers" and the other distinct-procedure indicators of
+    any period are then read from one row per active procedure and year, whatever the size of the scope.
+
+    Bit *d* of a column is 1 exactly when that ``ScopeProcedureDayCounts`` counter of day *d* is above zero:
+    it changes only when a counter crosses zero (``maintain``, same transaction) and is rebuilt from the
+    per-day rows (``maintain.rebuild_activity``). Kept on PostgreSQL only (its bit strings); the embedded
+    SQLite database reads the per-day rows instead (ADR 0010)."""
+
+    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    year = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "year", "procedure"],
+                include=list(measures.ACTIVITY),
+                name="unique_scope_year_procedure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.procedure_id} {self.year}"
+
+
+for _name in measures.ACTIVITY:
+    ScopeProcedureYearActivity.add_to_class(_name, DayBitsField())
 
 
 class ScopeOffer(models.Model):

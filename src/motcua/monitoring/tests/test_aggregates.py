@@ -20,8 +20,13 @@ from motcua.dossiers import citizen, services
 from motcua.dossiers.constants import Action, DeliveryMethod
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import ROUTES, Cast, applicant_of, build_cast, perform, vn
-from motcua.monitoring import maintain, queries, recompute
-from motcua.monitoring.models import DossierFact, ScopeDayCounts, ScopeProcedureDayCounts
+from motcua.monitoring import maintain, measures, queries, recompute
+from motcua.monitoring.models import (
+    DossierFact,
+    ScopeDayCounts,
+    ScopeProcedureDayCounts,
+    ScopeProcedureYearActivity,
+)
 from motcua.monitoring.periods import Period
 
 ROUTE_NAMES = [name for name, route in ROUTES.items() if route.start == "online"]
@@ -94,14 +99,18 @@ def _rows(
     return out
 
 
-@pytest.mark.parametrize(
-    ("seed", "scan_limit"), [(1, queries.DIRECT_SCAN_LIMIT), (2, -1), (3, queries.DIRECT_SCAN_LIMIT)]
-)
-def test_aggregates_equal_a_recomputation_from_events(
-    demo_world: Any, seed: int, scan_limit: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Seed 2 forces the big-scope plan (one probe per procedure) where the others read the rows directly."""
-    monkeypatch.setattr(queries, "DIRECT_SCAN_LIMIT", scan_limit)
+def _activity_rows() -> dict[tuple[int, int, int], tuple[str, ...]]:
+    """The activity bits per (scope, procedure, year), as "0101…" strings (PostgreSQL keeps them)."""
+    return {
+        (row[0], row[1], row[2]): tuple(row[3:])
+        for row in ScopeProcedureYearActivity.objects.values_list(
+            "scope_id", "procedure_id", "year", *measures.ACTIVITY
+        )
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_aggregates_equal_a_recomputation_from_events(demo_world: Any, seed: int) -> None:
     rng = random.Random(seed)
     cast = build_cast(demo_world)
     for _ in range(14):
@@ -138,9 +147,10 @@ def test_aggregates_equal_a_recomputation_from_events(
     assert busy["finished"] > 0
     assert compared == len(scopes) * len(periods)
 
-    incremental = (_rows(ScopeDayCounts), _rows(ScopeProcedureDayCounts))
+    incremental = (_rows(ScopeDayCounts), _rows(ScopeProcedureDayCounts), _activity_rows())
+    assert bool(incremental[2]) == maintain.keeps_activity()  # the bits are kept where they are read
     maintain.rebuild()
-    assert (_rows(ScopeDayCounts), _rows(ScopeProcedureDayCounts)) == incremental
+    assert (_rows(ScopeDayCounts), _rows(ScopeProcedureDayCounts), _activity_rows()) == incremental
 
 
 def test_the_competent_agency_counts_the_dossier_not_the_reception_point(demo_world: Any) -> None:
