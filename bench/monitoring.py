@@ -18,7 +18,8 @@ End to end, by itself:
    online, digitised, reused data.
 3. Fill ``DossierFact`` with SQL mirroring ``facts.derive`` for imported dossiers, then ``ScopeDayCounts`` and
    ``ScopeProcedureDayCounts`` with SQL ``GROUP BY`` built from ``facts.rules()`` (flows on their day
-   attribute, stock deltas as in ``facts._stock``), for every agency and each of its ancestors. Secondary
+   attribute, stock deltas as in ``facts._stock``), for every agency and each of its ancestors, and the
+   per-year day bits ``ScopeProcedureYearActivity`` from those rows (``maintain.rebuild_activity``). Secondary
    indexes are dropped around the bulk load and rebuilt after it; the tables are the real, logged ones.
 4. Verify that second implementation: ``maintain.refresh_dossiers`` (``facts.derive`` afresh) on 2,000 random
    dossiers must change nothing (facts identical, counters unchanged; rolled back anyway), so must
@@ -37,7 +38,8 @@ End to end, by itself:
     .venv/bin/python bench/monitoring.py --dossiers 200000    # ≈ 6 min
 
 Options: ``--database-url``, ``--dossiers``, ``--queries`` (400), ``--budget-ms`` (100), ``--seed``, ``--keep``,
-``--reuse-db`` (time again a kept database), ``--skip-province-recompute`` (≈ 4 min at full size).
+``--reuse-db`` (migrate a kept database to the current schema, then verify and time it again),
+``--skip-province-recompute`` (≈ 4 min at full size).
 Results and what they mean: ``docs/performance.md``, "Monitoring at 10,000,000 dossiers".
 
 Exit status: 0 every p95 within ``--budget-ms`` (100); 1 some level over budget; 2 setup or verification
@@ -111,6 +113,7 @@ BULK_TABLES = (
     "monitoring_dossierfact",
     "monitoring_scopedaycounts",
     "monitoring_scopeproceduredaycounts",
+    "monitoring_scopeprocedureyearactivity",
 )
 
 
@@ -937,6 +940,18 @@ def generate_aggregates(conn: psycopg.Connection[Any], timings: dict[str, float]
     return out
 
 
+def rebuild_activity() -> int:
+    """The per-year day bits, by the product's own statement (``maintain.rebuild_activity``): they are a
+    function of the per-day rows, which the verification checks; ``queries.counts`` = ``recompute.counts``
+    then checks the bits through the seven counters read from them."""
+    from django.db import transaction
+
+    from motcua.monitoring import maintain
+
+    with transaction.atomic():
+        return maintain.rebuild_activity()
+
+
 def generate(url: str, args: argparse.Namespace) -> dict[str, float]:
     """Everything from an empty, migrated database with the reference data to measured tables."""
     from motcua.core.clock import now
@@ -981,6 +996,13 @@ def generate(url: str, args: argparse.Namespace) -> dict[str, float]:
         conn.execute("ANALYZE monitoring_dossierfact")
         log("aggregates (SQL mirror of facts.contributions)")
         generate_aggregates(conn, timings)
+        t0 = time.perf_counter()
+        activity_rows = rebuild_activity()
+        timings["year_activity_s"] = round(time.perf_counter() - t0, 1)
+        log(
+            f"  monitoring_scopeprocedureyearactivity: {activity_rows:,} rows "
+            f"(maintain.rebuild_activity from the per-day rows, {timings['year_activity_s']:.0f} s)"
+        )
         t0 = time.perf_counter()
         restore_indexes(conn, [s for s in saved if s.table != "dossiers_dossierevent"])
         conn.execute("DROP TABLE IF EXISTS bench_slot, bench_procedure, bench_scope, bench_workday")
@@ -1047,6 +1069,9 @@ def data_facts(url: str) -> dict[str, Any]:
             "scope_offers": int(one("SELECT count(*) FROM monitoring_scopeoffer")),
             "scope_day_rows": int(one("SELECT count(*) FROM monitoring_scopedaycounts")),
             "scope_procedure_day_rows": int(one("SELECT count(*) FROM monitoring_scopeproceduredaycounts")),
+            "scope_procedure_year_activity_rows": int(
+                one("SELECT count(*) FROM monitoring_scopeprocedureyearactivity")
+            ),
             "sizes": sizes,
             "database_size": one("SELECT pg_size_pretty(pg_database_size(current_database()))"),
             "postgresql": one("SHOW server_version"),
@@ -1085,7 +1110,7 @@ def _rows(table: str, keys: Sequence[str], wanted: Sequence[Any], columns: Seque
     if not wanted:
         return {}
     arrays = list(zip(*wanted, strict=True))
-    types = ["bigint" if k != "day" else "date" for k in keys]
+    types = ["bigint" if k not in ("day", "year") else "date" if k == "day" else "int" for k in keys]
     unnest = ", ".join(f"%s::{t}[]" for t in types)
     query = (
         f"SELECT {', '.join(keys)}, {', '.join(columns)} FROM {table} "
@@ -1115,22 +1140,32 @@ def verify_refresh(seed: int) -> dict[str, Any]:
     paths = dict(Agency.objects.values_list("id", "path"))
     day_keys: set[tuple[int, date]] = set()
     procedure_keys: set[tuple[int, int, date]] = set()
+    year_keys: set[tuple[int, int, int]] = set()
     for values in before.values():
         for scope in maintain.scope_ids(paths[values["agency_id"]]):
             for day in _days_of(values):
                 day_keys.add((scope, day))
                 procedure_keys.add((scope, values["procedure_id"], day))
+                year_keys.add((scope, values["procedure_id"], day.year))
     day_columns, procedure_columns = list(measures.ALL), list(measures.PER_PROCEDURE)
 
     def snapshot() -> tuple[dict[Any, Any], dict[Any, Any]]:
+        procedures = _rows(
+            "monitoring_scopeproceduredaycounts",
+            ["scope_id", "procedure_id", "day"],
+            sorted(procedure_keys),
+            procedure_columns,
+        )
+        years = _rows(
+            "monitoring_scopeprocedureyearactivity",
+            ["scope_id", "procedure_id", "year"],
+            sorted(year_keys),
+            list(measures.ACTIVITY),
+        )
+        procedures.update({("bits", *key): value for key, value in years.items()})
         return (
             _rows("monitoring_scopedaycounts", ["scope_id", "day"], sorted(day_keys), day_columns),
-            _rows(
-                "monitoring_scopeproceduredaycounts",
-                ["scope_id", "procedure_id", "day"],
-                sorted(procedure_keys),
-                procedure_columns,
-            ),
+            procedures,
         )
 
     days_before, procedures_before = snapshot()
@@ -1677,7 +1712,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         timings: dict[str, float] = {}
         if args.reuse_db and existing_dossiers(url) > 0:
-            log(f"reusing {redact(url)} ({existing_dossiers(url):,} facts)")
+            log(f"reusing {redact(url)} ({existing_dossiers(url):,} facts); migrate (new migrations only)")
+            t0 = time.perf_counter()
+            manage(django_env(url), "migrate", "--noinput")
+            timings["migrate_kept_database_s"] = round(time.perf_counter() - t0, 1)
             setup_django(url)
         else:
             log(f"recreating {redact(url)}")

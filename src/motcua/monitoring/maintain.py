@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from motcua.agencies.models import Agency
-from motcua.catalogue.models import OnlineMode, ProcedureChannel, ProcedureOffering
+from motcua.catalogue.models import OnlineMode, Procedure, ProcedureChannel, ProcedureOffering
 from motcua.dossiers.models import Dossier
 from motcua.monitoring import facts, measures
 from motcua.monitoring.models import (
@@ -318,44 +318,65 @@ _MODE_RANK = {OnlineMode.NONE.value: 0, OnlineMode.PARTIAL.value: 1, OnlineMode.
 CITIZEN_WORDS = ("công dân", "cá nhân", "người dân")
 
 
-def refresh_offers(procedure_ids: Iterable[int] | None = None) -> int:
+def refresh_offers(procedure_ids: Iterable[int] | None = None, *, chunk: int = 100) -> int:
     """Recompute ``ScopeOffer`` (all of it, or for some procedures): for each scope and procedure offered in
-    it, the best online mode and the highest historical level (a procedure counts once, 766 criterion 3.1)."""
-    offerings = ProcedureOffering.objects.select_related("procedure")
-    rows = ScopeOffer.objects.all()
-    if procedure_ids is not None:
-        wanted = set(procedure_ids)
-        offerings = offerings.filter(procedure_id__in=wanted)
-        rows = rows.filter(procedure_id__in=wanted)
-    offerings_list = list(offerings)
-    paths = _paths(o.agency_id for o in offerings_list)
+    it, the best online mode and the highest historical level (a procedure counts once, 766 criterion 3.1).
+
+    Reads only the columns it needs, ``chunk`` procedures at a time (two million offerings fit in memory that
+    way), in one transaction. Returns the rows written."""
+    if procedure_ids is None:
+        wanted = sorted(ProcedureOffering.objects.values_list("procedure_id", flat=True).distinct())
+    else:
+        wanted = sorted(set(procedure_ids))
+    paths = dict(Agency.objects.values_list("id", "path"))
+    written = 0
+    with transaction.atomic():
+        if procedure_ids is None:
+            ScopeOffer.objects.all().delete()
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            rows = _scope_offers(part, paths)
+            if procedure_ids is not None:
+                ScopeOffer.objects.filter(procedure_id__in=part).delete()
+            ScopeOffer.objects.bulk_create(rows, batch_size=2000)
+            written += len(rows)
+    return written
+
+
+def _scope_offers(procedure_ids: list[int], paths: Mapping[int, str]) -> list[ScopeOffer]:
+    details = {
+        pk: (bool(eligible), any(w in applicants.lower() for w in CITIZEN_WORDS))
+        for pk, eligible, applicants in Procedure.objects.filter(pk__in=procedure_ids).values_list(
+            "pk", "eligible_full_online", "applicant_types"
+        )
+    }
     with_fee = set(
-        ProcedureChannel.objects.filter(
-            procedure_id__in={o.procedure_id for o in offerings_list}, fee_amount__gt=0
-        ).values_list("procedure_id", flat=True)
+        ProcedureChannel.objects.filter(procedure_id__in=procedure_ids, fee_amount__gt=0).values_list(
+            "procedure_id", flat=True
+        )
     )
     best: dict[tuple[int, int], ScopeOffer] = {}
-    for offering in offerings_list:
-        procedure = offering.procedure
-        for scope in scope_ids(paths[offering.agency_id]):
-            key = (scope, offering.procedure_id)
+    offerings = ProcedureOffering.objects.filter(procedure_id__in=procedure_ids).values_list(
+        "agency_id", "procedure_id", "online_mode", "historical_level"
+    )
+    for agency_id, procedure_id, mode, level in offerings.order_by("pk"):
+        for scope in scope_ids(paths[agency_id]):
+            key = (scope, procedure_id)
             row = best.get(key)
             if row is None:
-                row = best[key] = ScopeOffer(
+                eligible, citizens = details[procedure_id]
+                best[key] = ScopeOffer(
                     scope_id=scope,
-                    procedure_id=offering.procedure_id,
-                    online_mode=offering.online_mode,
-                    historical_level=offering.historical_level,
-                    has_fee=offering.procedure_id in with_fee,
-                    full_online_eligible=bool(procedure.eligible_full_online),
-                    for_citizens=any(w in procedure.applicant_types.lower() for w in CITIZEN_WORDS),
+                    procedure_id=procedure_id,
+                    online_mode=mode,
+                    historical_level=level,
+                    has_fee=procedure_id in with_fee,
+                    full_online_eligible=eligible,
+                    for_citizens=citizens,
                 )
                 continue
-            if _MODE_RANK.get(offering.online_mode, 0) > _MODE_RANK.get(row.online_mode, 0):
-                row.online_mode = offering.online_mode
-            if offering.historical_level and (row.historical_level or 0) < offering.historical_level:
-                row.historical_level = offering.historical_level
-    with transaction.atomic():
-        rows.delete()
-        ScopeOffer.objects.bulk_create(best.values(), batch_size=2000)
-    return len(best)
+            if _MODE_RANK.get(mode, 0) > _MODE_RANK.get(row.online_mode, 0):
+                row.online_mode = mode
+            if level and (row.historical_level or 0) < level:
+                row.historical_level = level
+    return list(best.values())
