@@ -148,12 +148,14 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
         cursor.execute(sql, params)
         row = cursor.fetchone()
     _add_day_sums(values, row)
-    values.update(_catalogue(ids))
+    offered: dict[int, Offer] = {}
+    for offer in ScopeOffer.objects.filter(scope_id__in=ids).values_list(*OFFER_FIELDS):
+        _merge_offer(offered, *offer)  # several scopes (as_is): the best mode and the highest level, once
+    values.update(_catalogue_of(offered))
     if values["received"] == 0:
         values.update(dict.fromkeys(ACTIVITY, 0))  # nothing received: no procedure had activity
     else:
-        sets = _active_procedures(ids, period)[None]
-        values.update(_activity_from_sets(sets, _offers_of(ids, sets)))
+        values.update(_activity_from_sets(_active_procedures(ids, period)[None], offered))
     return Counts(values)
 
 
@@ -245,18 +247,6 @@ def _activity_rows(ids: list[int], period: Period, *, by_scope: bool) -> Iterato
         yield from cursor.fetchall()
 
 
-def _offers_of(ids: list[int], sets: ActivitySets) -> dict[int, Offer]:
-    """The merged offers, in the scopes ``ids``, of the procedures with online or paid-online dossiers."""
-    wanted = sets.get("online", set()) | sets.get("paid", set())
-    offered: dict[int, Offer] = {}
-    if wanted:
-        for row in ScopeOffer.objects.filter(scope_id__in=ids, procedure_id__in=wanted).values_list(
-            *OFFER_FIELDS
-        ):
-            _merge_offer(offered, *row)
-    return offered
-
-
 def _activity_from_sets(sets: dict[str, set[int]], offered: Mapping[int, Offer]) -> dict[str, int]:
     online_dossier = sets.get("online", set())
     paid = sets.get("paid", set())
@@ -278,30 +268,6 @@ def _activity_from_sets(sets: dict[str, set[int]], offered: Mapping[int, Offer])
         "procedures_with_postal": len(sets.get("postal", set())),
         "procedures_with_population_data": len(sets.get("population", set())),
     }
-
-
-def _catalogue(ids: list[int]) -> dict[str, int]:
-    online = (OnlineMode.FULL.value, OnlineMode.PARTIAL.value)
-    if len(ids) == 1:  # one scope: a procedure has one row, so the database can count
-        from django.db.models import Count, Q
-
-        q = ScopeOffer.objects.filter(scope_id=ids[0]).aggregate(
-            offered=Count("pk"),
-            offered_online=Count("pk", filter=Q(online_mode__in=online)),
-            offered_full_online=Count("pk", filter=Q(online_mode=OnlineMode.FULL.value)),
-            offered_partial_online=Count("pk", filter=Q(online_mode=OnlineMode.PARTIAL.value)),
-            offered_level2=Count("pk", filter=Q(historical_level=2)),
-            offered_level3=Count("pk", filter=Q(historical_level=3)),
-            offered_level4=Count("pk", filter=Q(historical_level=4)),
-            offered_with_fee=Count("pk", filter=Q(has_fee=True)),
-            offered_full_online_eligible=Count("pk", filter=Q(full_online_eligible=True)),
-            offered_for_citizens=Count("pk", filter=Q(for_citizens=True)),
-        )
-        return {name: int(q[name] or 0) for name in CATALOGUE}
-    best: dict[int, Offer] = {}
-    for row in ScopeOffer.objects.filter(scope_id__in=ids).values_list(*OFFER_FIELDS):
-        _merge_offer(best, *row)  # several scopes (as_is): the best mode and the highest level, once
-    return _catalogue_of(best)
 
 
 #: A procedure offered in a scope: (best online mode, highest level, has a fee, eligible for full online,

@@ -130,7 +130,8 @@ class ScopeProcedureYearActivity(models.Model):
     per-day rows (``maintain.rebuild_activity``). Kept on PostgreSQL only (its bit strings); the embedded
     SQLite database reads the per-day rows instead (ADR 0010)."""
 
-    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    #: no index of its own: the unique (scope, year, procedure) index, which the queries read, leads with it
+    scope = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
     year = models.SmallIntegerField()
 
