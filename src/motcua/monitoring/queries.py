@@ -142,12 +142,8 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
     ids = scope_set(scope, as_is=as_is)
     end_stock = min(period.end, max(period.start, today_ or today()))
     values: dict[str, int] = dict.fromkeys(NAMES, 0)
-    sql, params = _day_sums(period, end_stock)
-    sql += f" WHERE scope_id IN ({_in(ids)}) AND day < %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    _add_day_sums(values, row)
+    for sums in _day_sums(ids, period, end_stock).values():
+        _add_day_sums(values, sums)
     offered: dict[int, Offer] = {}
     for offer in ScopeOffer.objects.filter(scope_id__in=ids).values_list(*OFFER_FIELDS):
         _merge_offer(offered, *offer)  # several scopes (as_is): the best mode and the highest level, once
@@ -159,27 +155,37 @@ def counts(scope: Agency, period: Period, *, as_is: bool = False, today_: date |
     return Counts(values)
 
 
-def _day_sums(period: Period, end_stock: date, *, key: str = "") -> tuple[str, list[Any]]:
-    """SELECT [key,] the flows summed over the period and the stocks summed before its start and end; the
-    caller appends its WHERE (ending with ``day < %s``, whose value is the last parameter here)."""
+def _day_sums(ids: list[int], period: Period, end_stock: date) -> dict[int, list[int]]:
+    """Per scope of ``ids``: the flows summed over the period, then each stock summed before its start and
+    before ``end_stock``. Two statements: the flows read the period's rows only; the stocks read every day
+    before ``end_stock`` but only the three delta columns, which the (scope, day) index carries."""
     qn = connection.ops.quote_name
-    flows = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day >= %s AND day < %s THEN {qn(m)} ELSE 0 END), 0)" for m in measures.FLOWS
-    )
+    table = qn(ScopeDayCounts._meta.db_table)
+    flows = ", ".join(f"SUM({qn(m)})" for m in measures.FLOWS)
     stocks = ", ".join(
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), 0)"
-        for m in measures.STOCKS
+        f"SUM(CASE WHEN day < %s THEN {qn(m)} ELSE 0 END), SUM({qn(m)})" for m in measures.STOCKS
     )
-    params: list[Any] = [period.start, period.end] * len(measures.FLOWS)
-    params += [period.start, end_stock] * len(measures.STOCKS)
-    params.append(max(period.end, end_stock))
-    selected = f"{key}, {flows}" if key else flows
-    return f"SELECT {selected}, {stocks} FROM {qn(ScopeDayCounts._meta.db_table)}", params
+    out: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT scope_id, {flows} FROM {table} "
+            f"WHERE scope_id IN ({_in(ids)}) AND day >= %s AND day < %s GROUP BY scope_id",
+            [period.start, period.end],
+        )
+        for scope_id, *sums in cursor.fetchall():
+            out[scope_id] = [int(v or 0) for v in sums] + [0] * (2 * len(measures.STOCKS))
+        cursor.execute(
+            f"SELECT scope_id, {stocks} FROM {table} WHERE scope_id IN ({_in(ids)}) AND day < %s GROUP BY scope_id",
+            [period.start] * len(measures.STOCKS) + [end_stock],
+        )
+        for scope_id, *sums in cursor.fetchall():
+            row = out.setdefault(scope_id, [0] * (len(measures.FLOWS) + 2 * len(measures.STOCKS)))
+            row[len(measures.FLOWS) :] = [int(v or 0) for v in sums]
+    return out
 
 
 def _add_day_sums(target: dict[str, int], row: Sequence[Any]) -> None:
-    """Add a row of ``_day_sums`` (without its key) to ``target``."""
+    """Add one scope's sums of ``_day_sums`` to ``target``."""
     for i, measure in enumerate(measures.FLOWS):
         target[measure] += int(row[i])
     offset = len(measures.FLOWS)
@@ -378,14 +384,10 @@ def counts_many(
     if not owners:
         return {}
     end_stock = min(period.end, max(period.start, today_ or today()))
-    sql, params = _day_sums(period, end_stock, key="scope_id")
-    sql += f" WHERE scope_id IN ({_in(list(owners))}) AND day < %s GROUP BY scope_id"
     values: dict[int, dict[str, int]] = {scope.pk: dict.fromkeys(NAMES, 0) for scope in scopes}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            for owner in owners[row[0]]:
-                _add_day_sums(values[owner], row[1:])
+    for scope_id, sums in _day_sums(list(owners), period, end_stock).items():
+        for owner in owners[scope_id]:
+            _add_day_sums(values[owner], sums)
     offered: dict[int, dict[int, Offer]] = {scope.pk: {} for scope in scopes}
     for scope_id, *offer in ScopeOffer.objects.filter(scope_id__in=list(owners)).values_list(
         "scope_id", *OFFER_FIELDS

@@ -77,6 +77,11 @@ class ScopeDayCounts(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="unique_scope_day")]
+        indexes = [
+            # the stocks before a day are read from this index alone (PostgreSQL covering index; SQLite has
+            # none, and the unique index above cannot carry them there)
+            models.Index(fields=["scope", "day"], include=list(measures.STOCKS), name="scope_day_stocks_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope_id} {self.day}"
