@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -465,15 +465,26 @@ DEFINITION_COLUMNS = (
 )
 
 
-def _definitions_sheet(sheet: Worksheet, report: Report) -> None:
-    sheet.cell(row=1, column=1, value="ĐỊNH NGHĨA CÁC CHỈ SỐ / INDICATOR DEFINITIONS").font = Font(
-        bold=True, size=13
-    )
-    for column, (vi, en, width) in enumerate(DEFINITION_COLUMNS, start=1):
+def _titled_table(sheet: Worksheet, title: str, columns: Sequence[tuple[str, str, int]]) -> int:
+    """Write ``title`` and the bilingual header of ``columns`` (label vi, label en, width); return the first
+    body row."""
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    for column, (vi, en, width) in enumerate(columns, start=1):
         _header(sheet, 3, column, f"{vi}\n{en}")
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.row_dimensions[3].height = 30
-    row = 4
+    return 4
+
+
+def _body_row(sheet: Worksheet, row: int, values: Sequence[Any], wrap: Callable[[int], bool]) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=wrap(column))
+
+
+def _definitions_sheet(sheet: Worksheet, report: Report) -> None:
+    row = _titled_table(sheet, "ĐỊNH NGHĨA CÁC CHỈ SỐ / INDICATOR DEFINITIONS", DEFINITION_COLUMNS)
     for number, indicator in enumerate(report.indicators, start=1):
         unit_vi, unit_en = _unit_header(indicator)
         better = "Cao hơn / Higher" if indicator.higher_is_better else "Thấp hơn / Lower"
@@ -489,10 +500,7 @@ def _definitions_sheet(sheet: Worksheet, report: Report) -> None:
             indicator.numerator_measure or NO_TARGET,
             indicator.denominator_measure or NO_TARGET,
         ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=value)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        _body_row(sheet, row, values, lambda _column: True)
         row += 1
     row += 1
     sheet.cell(row=row, column=2, value="Đánh giá / Status").font = Font(bold=True)
@@ -527,13 +535,9 @@ TARGET_COLUMNS = (
 
 
 def _targets_sheet(sheet: Worksheet, report: Report) -> None:
-    sheet.cell(row=1, column=1, value="CHỈ TIÊU ÁP DỤNG / APPLICABLE TARGETS").font = Font(bold=True, size=13)
-    for column, (vi, en, width) in enumerate(TARGET_COLUMNS, start=1):
-        _header(sheet, 3, column, f"{vi}\n{en}")
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.row_dimensions[3].height = 30
+    row = _titled_table(sheet, "CHỈ TIÊU ÁP DỤNG / APPLICABLE TARGETS", TARGET_COLUMNS)
     names = {indicator.code: indicator.name_vi for indicator in report.indicators}
-    row, number = 4, 0
+    number = 0
     for report_row in report.rows:
         shown = {cell.target.pk for cell in report_row.cells.values() if cell.target is not None}
         for target in report_row.targets:
@@ -550,10 +554,7 @@ def _targets_sheet(sheet: Worksheet, report: Report) -> None:
                 target.legal_basis,
                 "Có / Yes" if target.pk in shown else "Không / No",
             ]
-            for column, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row, column=column, value=value)
-                cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=column in (2, 3, 4, 9))
+            _body_row(sheet, row, values, lambda column: column in (2, 3, 4, 9))
             sheet.cell(row=row, column=6).number_format = VALUE_FORMAT
             sheet.cell(row=row, column=7).number_format = "dd/mm/yyyy"
             sheet.cell(row=row, column=8).number_format = "dd/mm/yyyy"
