@@ -23,17 +23,14 @@ from motcua.accounts.identifiers import normalise_login
 from motcua.accounts.models import User
 from motcua.accounts.selectors import officer_by_username
 from motcua.backoffice.access import (
-    LEADER_ROLES,
     clear_pending,
     count_code_failure,
     home_for,
     is_verified,
     may_use_staff_sign_in,
-    paths_with_roles,
     pending_state,
     pending_user,
     safe_next,
-    staff_required,
     start_pending,
     with_next,
 )
@@ -226,14 +223,3 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _say(request, "Bạn đã đăng xuất.", "You are signed out."))
     return redirect("backoffice:sign_in")
-
-
-@staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The back office's front page (the worklists replace it)."""
-    me = cast(User, request.user)
-    return render(
-        request,
-        "backoffice/home.html",
-        {"is_leader": bool(paths_with_roles(me, LEADER_ROLES))},
-    )
