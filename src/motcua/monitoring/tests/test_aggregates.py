@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from motcua.agencies.models import Agency
 from motcua.catalogue.models import Channel
@@ -109,8 +110,20 @@ def _activity_rows() -> dict[tuple[int, int, int], tuple[str, ...]]:
     }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_aggregates_equal_a_recomputation_from_events(demo_world: Any, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "copy_threshold"), [(1, maintain.COPY_THRESHOLD), (2, 1), (3, 1)])
+def test_aggregates_equal_a_recomputation_from_events(
+    demo_world: Any, seed: int, copy_threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeds 2 and 3 send every counter upsert through COPY on PostgreSQL (what a big import does)."""
+    monkeypatch.setattr(maintain, "COPY_THRESHOLD", copy_threshold)
+    copied: list[str] = []
+    by_copy = maintain._upsert_by_copy
+
+    def counting_copy(table: str, *args: Any) -> dict[tuple[Any, ...], tuple[int, ...]]:
+        copied.append(table)
+        return by_copy(table, *args)
+
+    monkeypatch.setattr(maintain, "_upsert_by_copy", counting_copy)
     rng = random.Random(seed)
     cast = build_cast(demo_world)
     for _ in range(14):
@@ -142,6 +155,7 @@ def test_aggregates_equal_a_recomputation_from_events(demo_world: Any, seed: int
             differing = {k: (fast[k], slow[k]) for k in slow if fast[k] != slow[k]}
             assert differing == {}, f"{scope.code} {period}: {differing}"
             compared += 1
+    assert bool(copied) == (copy_threshold == 1 and connection.vendor == "postgresql")
     busy = queries.counts(province, Period.year(2026), today_=TODAY)
     assert busy["received"] > 0  # the comparison was not between zeros
     assert busy["finished"] > 0
