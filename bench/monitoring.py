@@ -1716,7 +1716,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             t0 = time.perf_counter()
             manage(django_env(url), "migrate", "--noinput")
             timings["migrate_kept_database_s"] = round(time.perf_counter() - t0, 1)
-            with psycopg.connect(url, autocommit=True) as conn:  # as after a generation: all-visible, analysed
+            # as after a generation: every page all-visible, every table analysed
+            with psycopg.connect(url, autocommit=True) as conn:
                 for table in BULK_TABLES:
                     conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
             setup_django(url)
