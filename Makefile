@@ -8,7 +8,7 @@ SSO_PORT ?= 8765
 PG_URL ?= postgres://postgres@127.0.0.1:5432/motcua
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bootstrap system-deps check test-sqlite test-postgres test-slow bench clean
+.PHONY: run test bootstrap system-deps check test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -56,11 +56,6 @@ check: bootstrap
 
 test-sqlite: bootstrap
 	$(BIN)/pytest -q
-
-## The full-size reproductions of the published figures (spec §5.6: 228,091 + 106,434 + 168,746 imported
-## dossiers), on PostgreSQL; ≈ 30 minutes today, so not part of `make test` until the import's refresh is faster.
-test-slow: bootstrap
-	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m slow src/motcua/monitoring/tests/test_published_figures.py
 
 test-postgres: bootstrap
 	@if $(BIN)/python -m motcua.conf.pgcheck "$(PG_URL)"; then \

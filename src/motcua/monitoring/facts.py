@@ -17,11 +17,13 @@ Days are local dates (UTC+7, spec §5.1). Two on-time views are kept (spec §2.9
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -183,6 +185,105 @@ def _stock(fact: DossierFact, mark_attr: str | None) -> list[tuple[date, int]]:
 
 
 Contribution = dict[tuple[str, date], int]
+#: a rule compiled: measure, day attribute, conditions (attribute, "in" / "isnull" / "", wanted), value attribute
+_Compiled = tuple[tuple[str, str, tuple[tuple[str, str, Any], ...], str | None], ...]
+
+
+def _compile(rule_set: Mapping[str, Rule], wanted: Sequence[str]) -> _Compiled:
+    out = []
+    for measure in wanted:
+        rule = rule_set[measure]
+        conditions = []
+        for lookup, value in rule.where.items():
+            name, _, op = lookup.partition("__")
+            conditions.append((name, op, value))
+        out.append((measure, rule.day, tuple(conditions), rule.value))
+    return tuple(out)
+
+
+def _apply(compiled: _Compiled, fact: DossierFact, out: dict[tuple[str, date], int]) -> None:
+    """``Rule.holds`` for each compiled rule, without the per-lookup parsing (same tests, same order)."""
+    for measure, day_attr, conditions, value_attr in compiled:
+        day = getattr(fact, day_attr)
+        if day is None:
+            continue
+        for name, op, wanted in conditions:
+            actual = getattr(fact, name)
+            if op == "in":
+                if actual not in wanted:
+                    break
+            elif op == "isnull":
+                if (actual is None) != wanted:
+                    break
+            elif actual != wanted:
+                break
+        else:
+            out[(measure, day)] += getattr(fact, value_attr) if value_attr else 1
+
+
+class _Plan:
+    """A rule set compiled for ``contributions`` and ``procedure_contributions``, with the contributions
+    already computed, keyed by the values of every attribute a rule or a stock reads: a contribution is a
+    pure function of those values, so facts alike (same days, channel, flags…) are computed once. A plan is
+    found by the identity of its rule set (``maintain`` builds one per batch and never changes it)."""
+
+    MAX_SEEN = 100_000
+
+    def __init__(self, rule_set: Mapping[str, Rule]) -> None:
+        self.rule_set = rule_set
+        self.flows = _compile(rule_set, measures.FLOWS)
+        self.per_procedure = _compile(rule_set, measures.PER_PROCEDURE)
+        names = {"received_on", "finished_on", *(mark for mark in STOCK_MARKS.values() if mark)}
+        for _, day_attr, conditions, value_attr in (*self.flows, *self.per_procedure):
+            names.add(day_attr)
+            names.update(name for name, _, _ in conditions)
+            if value_attr:
+                names.add(value_attr)
+        self.key = operator.attrgetter(*sorted(names))
+        self.seen: dict[tuple[Any, ...], Contribution] = {}
+        self.seen_per_procedure: dict[tuple[Any, ...], Contribution] = {}
+
+    def contributions(self, fact: DossierFact) -> Contribution:
+        key = self.key(fact)
+        found = self.seen.get(key)
+        if found is None:
+            out: Contribution = defaultdict(int)
+            _apply(self.flows, fact, out)
+            for measure, mark in STOCK_MARKS.items():
+                for day, delta in _stock(fact, mark):
+                    out[(measure, day)] += delta
+            found = {k: v for k, v in out.items() if v}
+            if len(self.seen) >= self.MAX_SEEN:
+                self.seen.clear()
+            self.seen[key] = found
+        return dict(found)
+
+    def procedure_contributions(self, fact: DossierFact) -> Contribution:
+        key = self.key(fact)
+        found = self.seen_per_procedure.get(key)
+        if found is None:
+            out: Contribution = defaultdict(int)
+            _apply(self.per_procedure, fact, out)
+            found = {k: v for k, v in out.items() if v}
+            if len(self.seen_per_procedure) >= self.MAX_SEEN:
+                self.seen_per_procedure.clear()
+            self.seen_per_procedure[key] = found
+        return dict(found)
+
+
+_PLANS: list[_Plan] = []
+
+
+def _plan(rule_set: Mapping[str, Rule] | None) -> _Plan:
+    if not rule_set:
+        return _Plan(rules())  # the policy's rules of now: not kept
+    for plan in _PLANS:
+        if plan.rule_set is rule_set:
+            return plan
+    plan = _Plan(rule_set)
+    _PLANS.insert(0, plan)
+    del _PLANS[4:]
+    return plan
 
 
 def contributions(fact: DossierFact | None, rule_set: Mapping[str, Rule] | None = None) -> Contribution:
@@ -190,15 +291,7 @@ def contributions(fact: DossierFact | None, rule_set: Mapping[str, Rule] | None 
     out: Contribution = defaultdict(int)
     if fact is None or fact.received_on is None:
         return out
-    for measure in measures.FLOWS:
-        rule = (rule_set or rules())[measure]
-        day = getattr(fact, rule.day)
-        if day is not None and rule.holds(fact):
-            out[(measure, day)] += getattr(fact, rule.value) if rule.value else 1
-    for measure, mark in STOCK_MARKS.items():
-        for day, delta in _stock(fact, mark):
-            out[(measure, day)] += delta
-    return {key: value for key, value in out.items() if value}
+    return _plan(rule_set).contributions(fact)
 
 
 def procedure_contributions(
@@ -208,12 +301,7 @@ def procedure_contributions(
     out: Contribution = defaultdict(int)
     if fact is None or fact.received_on is None:
         return out
-    for measure in measures.PER_PROCEDURE:
-        rule = (rule_set or rules())[measure]
-        day = getattr(fact, rule.day)
-        if day is not None and rule.holds(fact):
-            out[(measure, day)] += getattr(fact, rule.value) if rule.value else 1
-    return {key: value for key, value in out.items() if value}
+    return _plan(rule_set).procedure_contributions(fact)
 
 
 # -- derivation ----------------------------------------------------------------------------------------
@@ -231,19 +319,40 @@ class Related:
     offerings: dict[tuple[int, int], ProcedureOffering] = field(default_factory=dict)
     fee_channels: set[tuple[int, str]] = field(default_factory=set)
     calendar: WorkingCalendar | None = None
+    #: working days between two days, as computed already for this batch
+    working_days: dict[tuple[date, date], int] = field(default_factory=dict)
 
 
-def load_related(dossiers: Sequence[Dossier]) -> Related:
+def load_related(
+    dossiers: Sequence[Dossier],
+    *,
+    events: Mapping[int, list[DossierEvent]] | None = None,
+    just_created: bool = False,
+    calendar: WorkingCalendar | None = None,
+) -> Related:
+    """The rows ``derive`` reads for ``dossiers``, a few queries for all of them.
+
+    A caller that has some of them already says so: ``events`` are every event of each dossier, in sequence
+    order; ``just_created`` means the dossiers were created in the caller's transaction with nothing attached
+    (the historical import: one event each), so their attachments, legs and ratings, of which there are
+    none, are not read; ``calendar`` is the working calendar loaded once for many batches."""
     ids = [d.pk for d in dossiers]
-    related = Related(calendar=load_calendar())  # once per batch: each load checks the calendar tables
-    for event in DossierEvent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "sequence"):
-        related.events[event.dossier_id].append(event)
-    for attachment in DossierAttachment.objects.filter(dossier_id__in=ids).order_by("id"):
-        related.attachments[attachment.dossier_id].append(attachment)
-    for leg in DossierLeg.objects.filter(dossier_id__in=ids):
-        related.legs[leg.dossier_id].append(leg)
-    for evaluation in Evaluation.objects.filter(dossier_id__in=ids):
-        related.evaluations[evaluation.dossier_id] = evaluation
+    # once per batch: each load checks the calendar tables
+    related = Related(calendar=calendar if calendar is not None else load_calendar())
+    if events is not None:
+        for pk in ids:
+            if pk in events:
+                related.events[pk] = events[pk]
+    else:
+        for event in DossierEvent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "sequence"):
+            related.events[event.dossier_id].append(event)
+    if not just_created:
+        for attachment in DossierAttachment.objects.filter(dossier_id__in=ids).order_by("id"):
+            related.attachments[attachment.dossier_id].append(attachment)
+        for leg in DossierLeg.objects.filter(dossier_id__in=ids):
+            related.legs[leg.dossier_id].append(leg)
+        for evaluation in Evaluation.objects.filter(dossier_id__in=ids):
+            related.evaluations[evaluation.dossier_id] = evaluation
     applicants = {d.applicant_id for d in dossiers if d.applicant_id}
     related.identified_users = set(
         ExternalIdentity.objects.filter(user_id__in=applicants).values_list("user_id", flat=True)
@@ -372,7 +481,11 @@ def derive(dossier: Dossier, related: Related) -> DossierFact | None:
             if dossier.boundary_free and dossier.competent_received_at
             else received_at
         )
-        days = (related.calendar or load_calendar()).working_days_between(_day(begin), _day(finish_at))  # type: ignore[arg-type]
+        span: tuple[date, date] = (_day(begin), _day(finish_at))  # type: ignore[assignment]
+        days = related.working_days.get(span)
+        if days is None:
+            calendar = related.calendar or load_calendar()
+            days = related.working_days[span] = calendar.working_days_between(*span)
         processing = days * 100
 
     offering = related.offerings.get((dossier.receiving_agency_id, dossier.procedure_id))
@@ -401,7 +514,7 @@ def derive(dossier: Dossier, related: Related) -> DossierFact | None:
     if imported is not None:
         supplements_total = requests
 
-    fact = DossierFact(
+    fact = _new_fact(
         dossier_id=dossier.pk,
         agency_id=dossier.competent_agency_id,
         procedure_id=dossier.procedure_id,
@@ -444,6 +557,22 @@ def derive(dossier: Dossier, related: Related) -> DossierFact | None:
         ci7=_POINTS["attitude"].get(str(answers.get("attitude", ""))),
     )
     return fact
+
+
+def _new_fact(**values: Any) -> DossierFact:
+    """``DossierFact(**values)`` through Django's positional fast path (every column by position, the
+    default of a column not given): cheaper for the thousands of facts a batch derives."""
+    columns, names = _fact_columns()
+    if not values.keys() <= names:
+        raise TypeError(f"not columns of DossierFact: {sorted(values.keys() - names)}")
+    return DossierFact(*[values.get(name, default) for name, default in columns])  # type: ignore[misc]
+
+
+@cache
+def _fact_columns() -> tuple[tuple[tuple[str, Any], ...], frozenset[str]]:
+    """Every column of ``DossierFact`` in order with its default (all immutable), and their names."""
+    columns = tuple((f.attname, f.get_default()) for f in DossierFact._meta.concrete_fields)
+    return columns, frozenset(name for name, _ in columns)
 
 
 def fact_values(fact: DossierFact) -> dict[str, Any]:

@@ -13,8 +13,9 @@ English headers accepted and every message are in ``docs/monitoring-import.md``.
   ``import``) whose payload carries what the old system knew (online payment, reuse, digitisation…).
   This is the one place besides ``dossiers.workflow`` that writes a dossier's status: the dossier arrives
   in its final historical state, the workflow is not replayed row by row. Rows are written in chunks
-  (PostgreSQL ``COPY``, else ``bulk_create``) and ``monitoring.maintain.refresh_dossiers`` derives their
-  facts and counters in the same transaction.
+  (PostgreSQL ``COPY``, SQLite ``executemany``) with their monitoring facts (``facts.derive`` of the rows
+  in hand) and counters (``maintain._Accumulator``), in the same transaction: the same rows as
+  ``maintain.refresh_dossiers`` would write, without reading the chunk back.
 
 Every row is validated before anything is written; a rejected row is reported per row and column, in
 Vietnamese and English, in ``HistoricalImport.rejected`` and in ``<file>.rejected.csv`` next to the input.
@@ -46,7 +47,7 @@ from motcua.core.errors import DomainError
 from motcua.core.text import fold, nfc
 from motcua.dossiers.constants import DeliveryMethod, Status
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.monitoring.models import HistoricalImport
+from motcua.monitoring.models import DossierFact, HistoricalImport
 
 #: rows done, rows in the file — called while rows are validated, then again while they are written
 Progress = Callable[[int, int], None]
@@ -60,6 +61,10 @@ LAST_DAY_BEFORE_2025_REFORM = date(2025, 6, 30)
 #: Decree 42/2022 ceased to be effective on 1 July 2026 (Decree 224/2026 Art 90(2)(b), addendum §A3)
 DECREE_224_FROM = date(2026, 7, 1)
 WRITE_CHUNK = 2000
+#: dossiers written, derived and counted at a time (bigger chunks: fewer statements, one offerings read each)
+DOSSIER_CHUNK = 10_000
+#: the historical import flushes its counters when they hold this many (scope, procedure, day) keys
+FLUSH_KEYS = 200_000
 #: at most this many messages are kept in ``HistoricalImport.rejected``; the CSV report has all of them
 MAX_STORED_REJECTIONS = 10_000
 
@@ -1381,37 +1386,48 @@ class DossierImporter(Importer[DossierRecord]):
             )
 
     def write(self, records: list[DossierRecord], batch: HistoricalImport, progress: Progress | None) -> int:
-        """Write the dossiers and their events in chunks (PostgreSQL: ``COPY``; elsewhere ``bulk_create``),
-        then let monitoring derive their facts and counters, all in the caller's transaction."""
-        from motcua.monitoring import maintain
+        """Write the dossiers and their events in chunks (PostgreSQL: ``COPY``; SQLite: one ``executemany``),
+        with their monitoring facts and counters, all in the caller's transaction.
 
-        ids: list[int] = []
+        The facts are derived from the rows in hand (``facts.derive``, as ``maintain.refresh_dossiers`` would:
+        a dossier just written has its one import event and nothing else), their contributions go through one
+        ``maintain._Accumulator`` flushed every ``FLUSH_KEYS`` per-procedure keys rather than once a chunk,
+        and the facts are written in one statement a chunk (they are new: no previous fact to subtract)."""
+        from motcua.calendar.services import load_calendar
+        from motcua.monitoring import facts, maintain
+
         total = len(records)
-        copy = connection.vendor == "postgresql"
-        for start in range(0, total, WRITE_CHUNK):
-            chunk = records[start : start + WRITE_CHUNK]
-            if copy:
-                chunk_ids = _next_ids(Dossier, len(chunk))
-                dossiers = [{"id": pk, **self._dossier(r)} for pk, r in zip(chunk_ids, chunk, strict=True)]
-                _copy_rows(Dossier, dossiers)
-                _copy_rows(
-                    DossierEvent,
-                    [self._event(pk, r, batch.pk) for pk, r in zip(chunk_ids, chunk, strict=True)],
-                )
-            else:
-                created = Dossier.objects.bulk_create([Dossier(**self._dossier(r)) for r in chunk])
-                chunk_ids = [d.pk for d in created]
-                DossierEvent.objects.bulk_create(
-                    [
-                        DossierEvent(**self._event(pk, r, batch.pk))
-                        for pk, r in zip(chunk_ids, chunk, strict=True)
-                    ]
-                )
-            ids.extend(chunk_ids)
+        procedures = Procedure.objects.in_bulk({r.procedure_id for r in records})
+        paths = maintain._paths({r.competent_id for r in records})
+        calendar = load_calendar()
+        acc = maintain._Accumulator()
+        written = 0
+        for start in range(0, total, DOSSIER_CHUNK):
+            chunk = records[start : start + DOSSIER_CHUNK]
+            chunk_ids = _next_ids(Dossier, len(chunk))
+            rows = [{"id": pk, **self._dossier(r)} for pk, r in zip(chunk_ids, chunk, strict=True)]
+            event_rows = [self._event(pk, r, batch.pk) for pk, r in zip(chunk_ids, chunk, strict=True)]
+            _write_rows(Dossier, rows)
+            _write_rows(DossierEvent, event_rows)
+            dossiers = _instances(Dossier, rows)
+            events = _instances(DossierEvent, event_rows)
+            for dossier in dossiers:
+                dossier.procedure = procedures[dossier.procedure_id]
+            related = facts.load_related(
+                dossiers, events={e.dossier_id: [e] for e in events}, just_created=True, calendar=calendar
+            )
+            new_facts = [fact for d in dossiers if (fact := facts.derive(d, related)) is not None]
+            for fact in new_facts:
+                acc.add(fact, +1, paths)
+            if len(acc.procedures) >= FLUSH_KEYS:
+                acc.flush()
+            if new_facts:
+                _write_rows(DossierFact, [facts.fact_values(f) for f in new_facts])
+            written += len(dossiers)
             if progress is not None:
                 progress(start + len(chunk), total)
-        maintain.refresh_dossiers(ids)
-        return len(ids)
+        acc.flush()
+        return written
 
     @staticmethod
     def _dossier(r: DossierRecord) -> dict[str, Any]:
@@ -1466,6 +1482,35 @@ class DossierImporter(Importer[DossierRecord]):
         }
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def _instances(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
+    """``[model(**row) for row in rows]`` through Django's positional fast path: every column by position,
+    the model's default for a column no row gives (a callable default is called for each instance)."""
+    if not rows:
+        return []
+    fields = model._meta.concrete_fields
+    unknown = rows[0].keys() - {f.attname for f in fields}
+    assert not unknown, f"not columns of {model.__name__}: {sorted(unknown)}"
+    plan = []
+    for f in fields:
+        if f.attname in rows[0]:
+            plan.append((f.attname, None, None))
+        elif f.has_default() and callable(f.default):
+            plan.append((f.attname, None, f.default))
+        else:
+            plan.append((f.attname, f.get_default(), None))
+    instances = []
+    for row in rows:
+        values = [
+            row[name] if factory is None and name in row else factory() if factory else constant
+            for name, constant, factory in plan
+        ]
+        instances.append(model(*values))
+    return instances
+
+
 def _existing_codes(codes: list[str]) -> list[str]:
     """The dossier codes among ``codes`` already in the system (PostgreSQL: one array query)."""
     if connection.vendor == "postgresql":
@@ -1480,19 +1525,97 @@ def _existing_codes(codes: list[str]) -> list[str]:
     return found
 
 
-# -- PostgreSQL COPY ------------------------------------------------------------------------------------
+# -- bulk writes: PostgreSQL COPY, SQLite executemany ---------------------------------------------------
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _next_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` fresh primary keys from the table's identity sequence (PostgreSQL)."""
+    """``count`` fresh primary keys: from the table's identity sequence (PostgreSQL), or after the highest
+    key the table has had (SQLite ``AUTOINCREMENT``: the caller's write transaction holds the database)."""
+    table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({qn(column)}) FROM {qn(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        used = cursor.fetchone()
+        first = max(highest, used[0] if used else 0) + 1
+        return list(range(first, first + count))
+
+
+def _write_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (attribute name → value; the model's defaults fill the rest): PostgreSQL ``COPY``,
+    SQLite one ``executemany`` (``bulk_create`` prepares every value of every object in Python and sends
+    a few dozen rows a statement: several times slower for the import's hundreds of thousands)."""
+    if connection.vendor == "postgresql":
+        _copy_rows(model, rows)
+    else:
+        _insert_rows(model, rows)
+
+
+#: column types SQLite takes as they are (no conversion through ``get_db_prep_save``)
+_AS_IS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "ForeignKey",
+        "IntegerField",
+        "OneToOneField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+    }
+)
+
+
+def _insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` with one ``executemany``, the same columns and defaults as ``_copy_rows``."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in rows[0]]
+    moment = now()
+    plan: list[tuple[str, bool, Any]] = []  # (name, given by the rows, converter or the default's value)
+    for f in fields:
+        if f.attname in rows[0]:
+            plan.append((f.attname, True, None if f.get_internal_type() in _AS_IS else f.get_db_prep_save))
+            continue
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            value: Any = moment
+        else:
+            value = f.get_default()
+        plan.append((f.attname, False, f.get_db_prep_save(value, connection)))
+    prepared: dict[tuple[str, type, Any], Any] = {}  # repeated values (timestamps) are converted once
+    params = []
+    for row in rows:
+        cells = []
+        for name, given, extra in plan:
+            if not given:
+                cells.append(extra)
+            elif extra is None:
+                cells.append(row[name])
+            else:
+                value = row[name]
+                if isinstance(value, dict | list):  # JSON: not hashable, converted every time
+                    cells.append(extra(value, connection))
+                    continue
+                key = (name, type(value), value)
+                if key not in prepared:
+                    prepared[key] = extra(value, connection)
+                cells.append(prepared[key])
+        params.append(cells)
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})", params)  # noqa: S608
 
 
 def _copy_text(value: Any) -> str:

@@ -24,7 +24,13 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.monitoring import history, maintain
 from motcua.monitoring.history import import_file
-from motcua.monitoring.models import DossierFact, HistoricalImport, ScopeOffer
+from motcua.monitoring.models import (
+    DossierFact,
+    HistoricalImport,
+    ScopeDayCounts,
+    ScopeOffer,
+    ScopeProcedureDayCounts,
+)
 
 NINH_BINH = "000.00.00.H37"  # current province agency of the reference skeleton (valid_from empty)
 NATION = "000.00.00.000"
@@ -599,45 +605,101 @@ def test_dry_run_validates_and_writes_nothing_but_the_record(reference_data: Non
 def test_a_failure_while_writing_rolls_everything_back(
     reference_data: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given the monitoring refresh (same transaction) breaks
-    def broken(ids: Sequence[int]) -> None:
-        raise RuntimeError("refresh failed")
+    # given the monitoring counters (written in the same transaction) break
+    def broken(self: Any) -> None:
+        raise RuntimeError("counters failed")
 
-    monkeypatch.setattr(maintain, "refresh_dossiers", broken)
+    monkeypatch.setattr(maintain._Accumulator, "flush", broken)
     (procedure,) = procedure_codes(1)
     path = write_csv(tmp_path / "d.csv", DOSSIER_HEADER, dossier_rows([a_returned_row("ROLL-1", procedure)]))
 
     # when the import runs, the error surfaces
-    with pytest.raises(RuntimeError, match="refresh failed"):
+    with pytest.raises(RuntimeError, match="counters failed"):
         import_file(path, "dossiers")
 
-    # then the dossiers written before the refresh were rolled back with it, and the attempt says "failed"
+    # then the dossiers written before the counters were rolled back with them, and the attempt says "failed"
     assert not Dossier.objects.filter(code="ROLL-1").exists()
+    assert not DossierFact.objects.exists()
     assert HistoricalImport.objects.get(file_name="d.csv").status == "failed"
 
 
+def varied_rows(procedures: Sequence[str], other_agency: str) -> list[dict[str, Any]]:
+    """Dossiers in every status, channel and delivery, early, on time and late, with and without time of
+    day, flags, fees, supplement requests and ratings, received elsewhere than their competent agency,
+    of procedures offered at level 4, 3, 2 or not offered at all."""
+    statuses: list[dict[str, Any]] = [
+        {},  # returned
+        {"status": "resolved", "returned_at": "", "resolved_at": "2024-03-11 17:00"},
+        {"status": "refused", "returned_at": "", "resolved_at": "", "finished_at": "2024-03-06"},
+        {"status": "stopped", "returned_at": "", "resolved_at": "", "finished_at": "2024-03-20 08:00"},
+        {"status": "withdrawn", "returned_at": "", "resolved_at": "2024-03-05 10:00"},
+        {"status": "processing", "returned_at": "", "resolved_at": "", "satisfaction": ""},
+        {"status": "accepted", "returned_at": "", "resolved_at": "", "satisfaction": ""},
+        {"status": "supplement_requested", "returned_at": "", "resolved_at": "", "satisfaction": ""},
+        {"resolved_at": "2024-03-12 08:00", "returned_at": "2024-03-13"},  # late
+        {"resolved_at": "2024-03-11 16:00", "returned_at": "2024-03-11 16:30"},  # on the due day
+        {"received_at": "2024-02-08", "due_at": "2024-02-20", "resolved_at": "2024-02-19"},  # over Tết
+    ]
+    channels = ["online", "in_person", "postal", "kiosk"]
+    deliveries = ["online", "counter", "post", ""]
+    flags = ["paid_online", "reused", "digitized", "population_data", "e_result"]
+    satisfactions = ["rất hài lòng", "hài lòng", "không hài lòng", ""]
+    rows = []
+    for i in range(66):
+        changes: dict[str, Any] = {
+            "channel": channels[i % 4],
+            "delivery": deliveries[i % 3 if i % 5 else 3],
+            "supplement_count": str(i % 3),
+            "fee": ["50.000", "", "0"][i % 3],
+            "satisfaction": satisfactions[i % 4],
+        }
+        changes.update({flag: str((i >> n) & 1) for n, flag in enumerate(flags)})
+        changes.update(statuses[i % len(statuses)])
+        if i % 7 == 0:
+            changes["receiving_agency_code"] = other_agency
+        if i % 6 == 0:
+            changes["competent_agency_code"] = other_agency
+        rows.append(a_returned_row(f"SAME-{i:02d}", procedures[i % len(procedures)], **changes))
+    return rows
+
+
+def monitoring_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every fact and every counter row, comparable across two computations."""
+    return {
+        model.__name__: sorted(
+            tuple(row[f.attname] for f in model._meta.concrete_fields if f.attname != "id")
+            for row in model.objects.values(*(f.attname for f in model._meta.concrete_fields))
+        )
+        for model in (DossierFact, ScopeDayCounts, ScopeProcedureDayCounts)
+    }
+
+
 @pytest.mark.django_db
-def test_the_refresh_gets_every_imported_dossier(
+def test_imported_facts_and_counters_equal_a_rebuild_through_the_reference_path(
     reference_data: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[int] = []
-    real = maintain.refresh_dossiers
+    # given offerings at level 4, 3 and 2 (a fourth procedure offered nowhere), and counters that are
+    # flushed after every chunk of three dossiers
+    procedures = procedure_codes(4)
+    offerings = [[NINH_BINH, code, str(level)] for code, level in zip(procedures, (4, 3, 2), strict=False)]
+    levels = write_csv(tmp_path / "levels.csv", ("agency_code", "procedure_code", "level"), offerings)
+    assert import_file(levels, "offerings").status == "done"
+    other = Agency.objects.filter(parent__code=NINH_BINH, valid_from__isnull=True).order_by("code").first()
+    assert other is not None
+    monkeypatch.setattr(history, "DOSSIER_CHUNK", 3)
+    monkeypatch.setattr(history, "FLUSH_KEYS", 1)
+    path = write_csv(tmp_path / "d.csv", DOSSIER_HEADER, dossier_rows(varied_rows(procedures, other.code)))
 
-    def spy(ids: Sequence[int], **kwargs: Any) -> Any:
-        seen.extend(ids)
-        return real(ids, **kwargs)
+    # when the dossiers are imported through the import's own derivation and counting
+    batch = import_file(path, "dossiers")
+    assert (batch.status, batch.rows_imported) == ("done", 66), batch.rejected[:3]
+    imported_rows = monitoring_rows()
 
-    monkeypatch.setattr(maintain, "refresh_dossiers", spy)
-    monkeypatch.setattr(history, "WRITE_CHUNK", 3)  # several chunks
-    (procedure,) = procedure_codes(1)
-    rows = [a_returned_row(f"SPY-{i}", procedure) for i in range(7)]
-    path = write_csv(tmp_path / "d.csv", DOSSIER_HEADER, dossier_rows(rows))
-
-    assert import_file(path, "dossiers").rows_imported == 7
-
-    assert sorted(seen) == sorted(
-        Dossier.objects.filter(code__startswith="SPY-").values_list("pk", flat=True)
-    )
+    # then recomputing everything through maintain.refresh_dossiers' path gives exactly the same rows
+    assert maintain.rebuild() == 66
+    rebuilt = monitoring_rows()
+    assert len(imported_rows["DossierFact"]) == 66
+    assert imported_rows == rebuilt
 
 
 # -- file-level problems ----------------------------------------------------------------------------------
@@ -1115,3 +1177,70 @@ def test_progress_bar_starts_a_new_line_per_phase() -> None:
     assert lines[0].lstrip("\r").startswith("checking")
     assert "\rwriting" in lines[1]
     assert lines[1].endswith("100%  4/4")
+
+
+def one_by_one(fact: DossierFact, rule_set: Mapping[str, Any], names: Sequence[str]) -> dict[Any, int]:
+    """The contributions of ``fact`` to ``names``, each rule read on its own with ``Rule.holds``."""
+    out: dict[Any, int] = {}
+    for measure in names:
+        rule = rule_set[measure]
+        day = getattr(fact, rule.day)
+        if day is not None and rule.holds(fact):
+            out[(measure, day)] = out.get((measure, day), 0) + (
+                getattr(fact, rule.value) if rule.value else 1
+            )
+    return out
+
+
+@pytest.mark.django_db
+def test_compiled_and_remembered_contributions_equal_the_rules_read_one_by_one(
+    reference_data: None, tmp_path: Path
+) -> None:
+    from motcua.monitoring import facts, measures
+
+    # given the facts of dossiers of every kind
+    procedures = procedure_codes(4)
+    other = Agency.objects.filter(parent__code=NINH_BINH, valid_from__isnull=True).order_by("code").first()
+    assert other is not None
+    path = write_csv(tmp_path / "d.csv", DOSSIER_HEADER, dossier_rows(varied_rows(procedures, other.code)))
+    assert import_file(path, "dossiers").status == "done"
+    rule_set = facts.rules()
+
+    for fact in DossierFact.objects.all():
+        # when their contributions are computed (twice: the second time is remembered)
+        first = facts.contributions(fact, rule_set)
+        again = facts.contributions(fact, rule_set)
+        per_procedure = facts.procedure_contributions(fact, rule_set)
+
+        # then they are what each rule says, read one by one, plus the stock deltas
+        expected = one_by_one(fact, rule_set, measures.FLOWS)
+        for measure, mark in facts.STOCK_MARKS.items():
+            for day, delta in facts._stock(fact, mark):
+                expected[(measure, day)] = expected.get((measure, day), 0) + delta
+        assert first == again == {key: value for key, value in expected.items() if value}
+        expected_per_procedure = one_by_one(fact, rule_set, measures.PER_PROCEDURE)
+        assert per_procedure == {key: value for key, value in expected_per_procedure.items() if value}
+
+
+@pytest.mark.django_db
+def test_imported_dossiers_never_reuse_the_key_of_a_deleted_dossier(
+    reference_data: None, tmp_path: Path
+) -> None:
+    # given an imported dossier, and a later draft, the highest key, deleted (it had no event)
+    (procedure,) = procedure_codes(1)
+    first = write_csv(tmp_path / "a.csv", DOSSIER_HEADER, dossier_rows([a_returned_row("KEY-1", procedure)]))
+    assert import_file(first, "dossiers").status == "done"
+    columns = Dossier.objects.filter(code="KEY-1").values()[0]
+    columns.pop("id")
+    draft = Dossier.objects.create(**{**columns, "code": "KEY-DRAFT"})
+    Dossier.objects.filter(pk=draft.pk).delete()
+
+    # when another file is imported
+    second = write_csv(tmp_path / "b.csv", DOSSIER_HEADER, dossier_rows([a_returned_row("KEY-2", procedure)]))
+    assert import_file(second, "dossiers").status == "done"
+
+    # then its dossier has a key of its own, above the deleted one (as the database would have given it)
+    imported = Dossier.objects.get(code="KEY-2")
+    assert imported.pk > draft.pk
+    assert DossierEvent.objects.get(dossier=imported).action == "import"
+    assert DossierFact.objects.filter(dossier=imported).exists()
