@@ -244,30 +244,27 @@ class _Plan:
         self.seen_per_procedure: dict[tuple[Any, ...], Contribution] = {}
 
     def contributions(self, fact: DossierFact) -> Contribution:
-        key = self.key(fact)
-        found = self.seen.get(key)
-        if found is None:
-            out: Contribution = defaultdict(int)
-            _apply(self.flows, fact, out)
-            for measure, mark in STOCK_MARKS.items():
-                for day, delta in _stock(fact, mark):
-                    out[(measure, day)] += delta
-            found = {k: v for k, v in out.items() if v}
-            if len(self.seen) >= self.MAX_SEEN:
-                self.seen.clear()
-            self.seen[key] = found
-        return dict(found)
+        return self._remembered(self.seen, fact, with_stocks=True)
 
     def procedure_contributions(self, fact: DossierFact) -> Contribution:
+        return self._remembered(self.seen_per_procedure, fact, with_stocks=False)
+
+    def _remembered(
+        self, seen: dict[tuple[Any, ...], Contribution], fact: DossierFact, *, with_stocks: bool
+    ) -> Contribution:
         key = self.key(fact)
-        found = self.seen_per_procedure.get(key)
+        found = seen.get(key)
         if found is None:
             out: Contribution = defaultdict(int)
-            _apply(self.per_procedure, fact, out)
+            _apply(self.flows if with_stocks else self.per_procedure, fact, out)
+            if with_stocks:
+                for measure, mark in STOCK_MARKS.items():
+                    for day, delta in _stock(fact, mark):
+                        out[(measure, day)] += delta
             found = {k: v for k, v in out.items() if v}
-            if len(self.seen_per_procedure) >= self.MAX_SEEN:
-                self.seen_per_procedure.clear()
-            self.seen_per_procedure[key] = found
+            if len(seen) >= self.MAX_SEEN:
+                seen.clear()
+            seen[key] = found
         return dict(found)
 
 
